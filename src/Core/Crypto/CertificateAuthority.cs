@@ -106,7 +106,9 @@ public sealed class CertificateAuthority : IDisposable
             builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1));
         }
         var now = DateTimeOffset.UtcNow;
-        return builder.Build(Certificate, crlNumber, nextUpdate ?? now.AddDays(30), HashAlgorithmName.SHA256, thisUpdate: now.AddMinutes(-1));
+        var authorityKeyId = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false);
+        return builder.Build(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(Key), crlNumber,
+            nextUpdate ?? now.AddDays(30), HashAlgorithmName.SHA256, authorityKeyId, now.AddMinutes(-1));
     }
 
     public void Dispose()
