@@ -7,7 +7,7 @@ public static class Hashing
 {
     public static byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
 
-    public static byte[] Sha256(params ReadOnlySpan<byte[]> parts)
+    public static byte[] Sha256Concat(params ReadOnlySpan<byte[]> parts)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var part in parts)

@@ -219,7 +219,7 @@ public sealed class Msp
     public static byte[] CertifiersIdentifier(IReadOnlyList<X509Certificate2> chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        return Hashing.Sha256([.. chain.Skip(1).Select(c => c.RawData)]);
+        return Hashing.Sha256Concat([.. chain.Skip(1).Select(c => c.RawData)]);
     }
 
     /// <summary>The chain leaf → root for a certificate, or <see cref="IdentityException"/> if it does not chain here.</summary>

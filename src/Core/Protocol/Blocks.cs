@@ -1,0 +1,72 @@
+using Google.Protobuf;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Peer;
+
+namespace ZonCoin.Core.Protocol;
+
+/// <summary>Builds and unpacks blocks: header, data hash and the five metadata slots Fabric clients expect.</summary>
+public static class Blocks
+{
+    /// <summary>Number of <c>BlockMetadata</c> slots (SIGNATURES … COMMIT_HASH).</summary>
+    public const int MetadataSlots = 5;
+
+    /// <summary>A block over the given envelopes, chained to <paramref name="previousHash"/>, with empty metadata slots.</summary>
+    public static Block Create(ulong number, ReadOnlySpan<byte> previousHash, IEnumerable<ByteString> envelopes)
+    {
+        var data = new BlockData();
+        data.Data.AddRange(envelopes);
+        var block = new Block
+        {
+            Header = new BlockHeader
+            {
+                Number = number,
+                PreviousHash = ByteString.CopyFrom(previousHash),
+                DataHash = ByteString.CopyFrom(BlockHashing.DataHash(data)),
+            },
+            Data = data,
+            Metadata = new BlockMetadata(),
+        };
+        for (var i = 0; i < MetadataSlots; i++)
+        {
+            block.Metadata.Metadata.Add(ByteString.Empty);
+        }
+        return block;
+    }
+
+    /// <summary>
+    /// The genesis block of a channel: block 0 holding one CONFIG envelope, LAST_CONFIG pointing at itself, and a
+    /// TRANSACTIONS_FILTER marking that envelope valid.
+    /// </summary>
+    public static Block Genesis(Envelope configEnvelope)
+    {
+        ArgumentNullException.ThrowIfNull(configEnvelope);
+        var block = Create(0, [], [configEnvelope.ToByteString()]);
+        var lastConfig = new Metadata { Value = new LastConfig { Index = 0 }.ToByteString() };
+        block.Metadata.Metadata[(int)BlockMetadataIndex.LastConfig] = lastConfig.ToByteString();
+        block.Metadata.Metadata[(int)BlockMetadataIndex.Signatures] = new Metadata
+        {
+            Value = new OrdererBlockMetadata { LastConfig = new LastConfig { Index = 0 } }.ToByteString(),
+        }.ToByteString();
+        block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter] = ByteString.CopyFrom((byte)TxValidationCode.Valid);
+        return block;
+    }
+
+    /// <summary>Checks that the header's data hash matches the data; false when the block was tampered with.</summary>
+    public static bool HasValidDataHash(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return block.Header is not null && block.Data is not null
+            && block.Header.DataHash.Span.SequenceEqual(BlockHashing.DataHash(block.Data));
+    }
+
+    /// <summary>Parses block bytes; throws <see cref="MalformedMessageException"/> when they are not a block with a header.</summary>
+    public static Block Parse(ReadOnlySpan<byte> bytes)
+    {
+        var block = Messages.Parse(Block.Parser, bytes, "Block");
+        if (block.Header is null || block.Data is null)
+        {
+            throw new MalformedMessageException("Block", "header or data is missing");
+        }
+        return block;
+    }
+}
