@@ -1,0 +1,8 @@
+using System.CommandLine;
+using ZonCoin.Cli.Commands;
+
+var root = new RootCommand("zoncoin: run and administer a ZonCoin network (Fabric-compatible).");
+root.Subcommands.Add(CryptoCommands.Create());
+root.Subcommands.Add(ChannelCommands.Create());
+root.Subcommands.Add(InspectCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
