@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -21,6 +22,10 @@ public sealed class Msp
     private readonly RevocationList[] _crls;
     private readonly Dictionary<NodeRole, string> _nodeOus = [];
     private readonly (string Unit, X509Certificate2? Certifier)[] _requiredUnits;
+
+    // Chain, CRL and OU checks do not depend on the time of use: remember their outcome per certificate.
+    private const int ValidationCacheLimit = 4096;
+    private readonly ConcurrentDictionary<string, IdentityException?> _validated = new(StringComparer.Ordinal);
 
     private Msp(FabricMSPConfig config)
     {
@@ -111,17 +116,42 @@ public sealed class Msp
                 throw Fail(IdentityError.Expired, $"certificate '{certificate.Subject}' expired at {certificate.NotAfter.ToUniversalTime():O}");
             }
         }
-        var chain = BuildChain(certificate);
-        CheckRevocation(chain);
-        CheckOrganizationalUnits(identity, chain);
-        if (NodeOusEnabled)
+        if (!_validated.TryGetValue(identity.Id, out var failure))
         {
-            var roles = _nodeOus.Where(pair => identity.OrganizationalUnits.Contains(pair.Value)).Select(pair => pair.Key).ToList();
-            if (roles.Count != 1)
+            failure = CheckMembership(identity);
+            if (_validated.Count >= ValidationCacheLimit)
             {
-                throw Fail(IdentityError.NodeOuMismatch,
-                    $"certificate '{certificate.Subject}' must carry exactly one of the node OUs [{string.Join(", ", _nodeOus.Values)}], found {roles.Count}");
+                _validated.Clear();
             }
+            _validated[identity.Id] = failure;
+        }
+        if (failure is not null)
+        {
+            throw new IdentityException(failure.Error, MspId, failure.Message, failure);
+        }
+    }
+
+    private IdentityException? CheckMembership(MspIdentity identity)
+    {
+        try
+        {
+            var chain = BuildChain(identity.Certificate);
+            CheckRevocation(chain);
+            CheckOrganizationalUnits(identity, chain);
+            if (NodeOusEnabled)
+            {
+                var roles = _nodeOus.Where(pair => identity.OrganizationalUnits.Contains(pair.Value)).Select(pair => pair.Key).ToList();
+                if (roles.Count != 1)
+                {
+                    throw Fail(IdentityError.NodeOuMismatch,
+                        $"certificate '{identity.Certificate.Subject}' must carry exactly one of the node OUs [{string.Join(", ", _nodeOus.Values)}], found {roles.Count}");
+                }
+            }
+            return null;
+        }
+        catch (IdentityException ex)
+        {
+            return ex;
         }
     }
 
