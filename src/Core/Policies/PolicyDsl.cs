@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using ZonCoin.Protos.Common;
 
 namespace ZonCoin.Core.Policies;
@@ -53,7 +52,7 @@ public static class PolicyDsl
     }
 
     /// <summary>A SIGNATURE <c>common.Policy</c> from signature policy text (configtx.yaml <c>Type: Signature</c>).</summary>
-    public static Policy Signature(string policy) => PolicyProtos.Signature(Parse(policy));
+    public static Policy SignaturePolicy(string policy) => PolicyProtos.Signature(Parse(policy));
 
     /// <summary>An IMPLICIT_META <c>common.Policy</c> from text such as <c>MAJORITY Endorsement</c> (<c>Type: ImplicitMeta</c>).</summary>
     public static Policy ImplicitMeta(string policy) => PolicyProtos.ImplicitMeta(ParseImplicitMeta(policy));
@@ -66,7 +65,7 @@ public static class PolicyDsl
     public static string Format(SignaturePolicyEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        return FormatRule(envelope.Rule, envelope.Identities);
+        return PolicyFormatter.Format(envelope.Rule, envelope.Identities);
     }
 
     /// <summary>Renders an implicit-meta policy as <c>RULE SubPolicy</c>.</summary>
@@ -81,55 +80,5 @@ public static class PolicyDsl
             _ => $"RULE{(int)policy.Rule}",
         };
         return $"{rule} {policy.SubPolicy}";
-    }
-
-    private static string FormatRule(SignaturePolicy? rule, IReadOnlyList<MSPPrincipal> identities)
-    {
-        switch (rule?.TypeCase)
-        {
-            case SignaturePolicy.TypeOneofCase.SignedBy:
-                var index = rule.SignedBy;
-                return index >= 0 && index < identities.Count ? FormatPrincipal(identities[index]) : $"signed_by({index})";
-            case SignaturePolicy.TypeOneofCase.NOutOf:
-                var n = rule.NOutOf.N;
-                var count = rule.NOutOf.Rules.Count;
-                var rules = string.Join(", ", rule.NOutOf.Rules.Select(r => FormatRule(r, identities)));
-                if (n == 1 && count >= 1)
-                {
-                    return $"OR({rules})";
-                }
-                if (n == count && count > 1)
-                {
-                    return $"AND({rules})";
-                }
-                return count == 0 ? $"OutOf({n})" : $"OutOf({n}, {rules})";
-            default:
-                return "<empty rule>";
-        }
-    }
-
-    private static string FormatPrincipal(MSPPrincipal principal)
-    {
-        try
-        {
-            switch (principal.PrincipalClassification)
-            {
-                case MSPPrincipal.Types.Classification.Role:
-                    var role = MSPRole.Parser.ParseFrom(principal.Principal);
-                    return $"'{role.MspIdentifier}.{role.Role.ToString().ToLowerInvariant()}'";
-                case MSPPrincipal.Types.Classification.OrganizationUnit:
-                    var unit = OrganizationUnit.Parser.ParseFrom(principal.Principal);
-                    return $"OU({unit.MspIdentifier}/{unit.OrganizationalUnitIdentifier})";
-                case MSPPrincipal.Types.Classification.Identity:
-                    var identity = Protos.Msp.SerializedIdentity.Parser.ParseFrom(principal.Principal);
-                    return $"IDENTITY({identity.Mspid})";
-                default:
-                    return principal.PrincipalClassification.ToString().ToUpperInvariant();
-            }
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            return "<malformed principal>";
-        }
     }
 }

@@ -24,10 +24,10 @@ public sealed class ChannelPoliciesTests
         {
             application.Organizations.Add(Org(org, $"{org}MSP", new()
             {
-                ["Readers"] = PolicyDsl.Signature($"OR('{org}MSP.admin', '{org}MSP.peer', '{org}MSP.client')"),
-                ["Writers"] = PolicyDsl.Signature($"OR('{org}MSP.admin', '{org}MSP.client')"),
-                ["Admins"] = PolicyDsl.Signature($"OR('{org}MSP.admin')"),
-                ["Endorsement"] = PolicyDsl.Signature($"OR('{org}MSP.peer')"),
+                ["Readers"] = PolicyDsl.SignaturePolicy($"OR('{org}MSP.admin', '{org}MSP.peer', '{org}MSP.client')"),
+                ["Writers"] = PolicyDsl.SignaturePolicy($"OR('{org}MSP.admin', '{org}MSP.client')"),
+                ["Admins"] = PolicyDsl.SignaturePolicy($"OR('{org}MSP.admin')"),
+                ["Endorsement"] = PolicyDsl.SignaturePolicy($"OR('{org}MSP.peer')"),
             }));
         }
         application.Organizations[2].Policies["Implicit"] = PolicyDsl.ImplicitMeta("ALL Anything");
@@ -44,9 +44,9 @@ public sealed class ChannelPoliciesTests
         var orderer = new OrdererConfig { ConsensusType = "solo" };
         orderer.Organizations.Add(Org("OrdererOrg", "OrdererMSP", new()
         {
-            ["Readers"] = PolicyDsl.Signature("OR('OrdererMSP.member')"),
-            ["Writers"] = PolicyDsl.Signature("OR('OrdererMSP.member')"),
-            ["Admins"] = PolicyDsl.Signature("OR('OrdererMSP.admin')"),
+            ["Readers"] = PolicyDsl.SignaturePolicy("OR('OrdererMSP.member')"),
+            ["Writers"] = PolicyDsl.SignaturePolicy("OR('OrdererMSP.member')"),
+            ["Admins"] = PolicyDsl.SignaturePolicy("OR('OrdererMSP.admin')"),
         }));
         AddAll(orderer.Policies, new()
         {

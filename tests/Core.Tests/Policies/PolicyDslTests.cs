@@ -166,7 +166,7 @@ public sealed class PolicyDslTests
     [Fact]
     public void Wraps_signature_policies_in_a_policy_message()
     {
-        var policy = PolicyDsl.Signature("OR('Org1MSP.peer', 'Org2MSP.peer')");
+        var policy = PolicyDsl.SignaturePolicy("OR('Org1MSP.peer', 'Org2MSP.peer')");
 
         Assert.Equal((int)Policy.Types.PolicyType.Signature, policy.Type);
         Assert.Equal(PolicyDsl.Parse("OR('Org1MSP.peer', 'Org2MSP.peer')"), SignaturePolicyEnvelope.Parser.ParseFrom(policy.Value));
