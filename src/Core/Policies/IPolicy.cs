@@ -1,0 +1,13 @@
+namespace ZonCoin.Core.Policies;
+
+/// <summary>
+/// A compiled policy (signature or implicit-meta) that decides whether a set of signatures satisfies it.
+/// </summary>
+public interface IPolicy
+{
+    /// <summary>
+    /// Evaluates the signature set. Never throws for bad input: identities that do not deserialize or
+    /// validate, unknown MSPs and signatures that do not verify are simply not counted.
+    /// </summary>
+    PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet);
+}
