@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Reflection;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
@@ -80,7 +82,7 @@ internal static class ProtoJson
     private static JsonObject ChannelHeaderNode(ChannelHeader header)
     {
         var node = Plain(header);
-        node["type_name"] = Enum.IsDefined((HeaderType)header.Type) ? ((HeaderType)header.Type).ToString() : "UNKNOWN";
+        node["type_name"] = ProtoName<HeaderType>(header.Type) ?? "UNKNOWN";
         if (header.Type == (int)HeaderType.EndorserTransaction)
         {
             node["extension"] = Nested(header.Extension, ChaincodeHeaderExtension.Parser, Plain);
@@ -238,7 +240,7 @@ internal static class ProtoJson
                 var codes = new JsonArray();
                 foreach (var code in bytes.Span.ToArray())
                 {
-                    codes.Add(Enum.IsDefined((TxValidationCode)code) ? ((TxValidationCode)code).ToString() : code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    codes.Add(ProtoName<TxValidationCode>(code) ?? code.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 node["value"] = codes;
                 break;
@@ -247,6 +249,14 @@ internal static class ProtoJson
                 break;
         }
         return node;
+    }
+
+    /// <summary>The enum value's name as the .proto declares it (CONFIG, MVCC_READ_CONFLICT), or null if undefined.</summary>
+    private static string? ProtoName<T>(int value)
+        where T : struct, Enum
+    {
+        var name = Enum.GetName(typeof(T), value);
+        return name is null ? null : typeof(T).GetField(name)?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? name;
     }
 
     private static JsonObject Plain(IMessage message) => JsonNode.Parse(Formatter.Format(message))!.AsObject();
