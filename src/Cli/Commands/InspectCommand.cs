@@ -10,7 +10,7 @@ namespace ZonCoin.Cli.Commands;
 /// <summary><c>zoncoin inspect FILE</c>: a block or envelope as JSON.</summary>
 internal static class InspectCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Reflection;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
@@ -113,6 +114,10 @@ internal static class ProtoJson
     private static JsonObject ConfigEnvelopeNode(ConfigEnvelope envelope)
     {
         var node = Plain(envelope);
+        if (envelope.Config is not null)
+        {
+            node["config"] = ChannelConfigNode(envelope.Config);
+        }
         if (envelope.LastUpdate is not null)
         {
             node["last_update"] = Envelope(envelope.LastUpdate);
@@ -135,6 +140,84 @@ internal static class ProtoJson
         }
         node["signatures"] = signatures;
         return node;
+    }
+
+    /// <summary>A channel config with policies written in Fabric's policy language and MSP certificates as PEM.</summary>
+    private static JsonObject ChannelConfigNode(ChannelConfig config)
+    {
+        var node = Plain(config);
+        node["policies"] = PoliciesNode(config.Policies);
+        if (config.Application is not null && node["application"] is JsonObject application)
+        {
+            application["policies"] = PoliciesNode(config.Application.Policies);
+            application["organizations"] = OrganizationsNode(config.Application.Organizations);
+        }
+        if (config.Orderer is not null && node["orderer"] is JsonObject orderer)
+        {
+            orderer["policies"] = PoliciesNode(config.Orderer.Policies);
+            orderer["organizations"] = OrganizationsNode(config.Orderer.Organizations);
+        }
+        return node;
+    }
+
+    private static JsonArray OrganizationsNode(IEnumerable<Organization> organizations)
+    {
+        var array = new JsonArray();
+        foreach (var org in organizations)
+        {
+            var node = Plain(org);
+            node["policies"] = PoliciesNode(org.Policies);
+            if (org.Msp is not null && node["msp"] is JsonObject msp)
+            {
+                msp["root_certs"] = PemList(org.Msp.RootCerts);
+                msp["intermediate_certs"] = PemList(org.Msp.IntermediateCerts);
+                msp["admins"] = PemList(org.Msp.Admins);
+                msp["tls_root_certs"] = PemList(org.Msp.TlsRootCerts);
+                msp["tls_intermediate_certs"] = PemList(org.Msp.TlsIntermediateCerts);
+            }
+            array.Add(node);
+        }
+        return array;
+    }
+
+    private static JsonArray PemList(IEnumerable<ByteString> certificates) =>
+        [.. certificates.Select(c => (JsonNode)JsonValue.Create(Encoding.UTF8.GetString(c.Span)))];
+
+    private static JsonObject PoliciesNode(IDictionary<string, Policy> policies)
+    {
+        var node = new JsonObject();
+        foreach (var (name, policy) in policies.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            node[name] = PolicyNode(policy);
+        }
+        return node;
+    }
+
+    private static JsonObject PolicyNode(Policy policy)
+    {
+        try
+        {
+            return (Policy.Types.PolicyType)policy.Type switch
+            {
+                Policy.Types.PolicyType.Signature => new JsonObject
+                {
+                    ["type"] = "SIGNATURE",
+                    ["rule"] = PolicyDsl.Format(Messages.Parse(SignaturePolicyEnvelope.Parser, policy.Value, "Policy.value")),
+                },
+                Policy.Types.PolicyType.ImplicitMeta => new JsonObject
+                {
+                    ["type"] = "IMPLICIT_META",
+                    ["rule"] = PolicyDsl.FormatImplicitMeta(Messages.Parse(ImplicitMetaPolicy.Parser, policy.Value, "Policy.value")),
+                },
+                _ => Plain(policy),
+            };
+        }
+        catch (Exception ex) when (ex is MalformedMessageException or PolicyException)
+        {
+            var node = Plain(policy);
+            node["_undecodable"] = ex.Message;
+            return node;
+        }
     }
 
     private static JsonObject TransactionNode(Transaction transaction)
