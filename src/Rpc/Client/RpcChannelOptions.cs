@@ -1,0 +1,28 @@
+using System.Security.Cryptography.X509Certificates;
+using ZonCoin.Rpc.Protocol;
+
+namespace ZonCoin.Rpc.Client;
+
+/// <summary>How a channel connects: TLS roots and client certificate, limits and keep-alive.</summary>
+public sealed class RpcChannelOptions
+{
+    /// <summary>CAs the server certificate must chain to (https only). Empty: the system's trust store.</summary>
+    public X509Certificate2Collection RootCertificates { get; init; } = [];
+
+    /// <summary>A certificate with private key presented for mutual TLS.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>The name to expect in the server certificate instead of the address's host (gRPC's ssl_target_name_override).</summary>
+    public string? ServerNameOverride { get; init; }
+
+    public int MaxReceiveMessageSize { get; init; } = GrpcProtocol.DefaultMaxMessageSize;
+
+    public int MaxSendMessageSize { get; init; } = GrpcProtocol.DefaultMaxMessageSize;
+
+    /// <summary>HTTP/2 PING interval on an idle connection.</summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

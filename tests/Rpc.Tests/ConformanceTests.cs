@@ -1,0 +1,189 @@
+using System.Text;
+using Google.Protobuf;
+using ZonCoin.Protos.Gateway;
+using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Tests.Echo;
+
+namespace ZonCoin.Rpc.Tests;
+
+/// <summary>Our client against our server over real loopback sockets (h2c).</summary>
+public sealed class ConformanceTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+    private RpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _channel = RpcChannel.ForAddress(_server.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Unary_round_trips_message_and_metadata()
+    {
+        var headers = new Metadata { { "echo-text", "hello" }, { "echo-data-bin", new byte[] { 0, 1, 2, 255 } } };
+        using var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "hi", Payload = ByteString.CopyFrom(7, 8) }, new CallOptions(headers));
+        var response = await call;
+        Assert.Equal("hi", response.Text);
+        Assert.Equal(new byte[] { 7, 8 }, response.Payload.ToByteArray());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Equal("hello", call.GetTrailers().GetValue("echo-text"));
+        Assert.Equal(new byte[] { 0, 1, 2, 255 }, call.GetTrailers().GetValueBytes("echo-data-bin"));
+    }
+
+    [Fact]
+    public async Task Server_streaming_delivers_ten_thousand_messages_in_order()
+    {
+        using var call = _channel.AsyncServerStreamingCall(EchoService.ServerStream, new EchoRequest { Text = "n", Repeat = 10_000 });
+        var expected = 0;
+        await foreach (var response in call.ResponseStream.ReadAllAsync())
+        {
+            Assert.Equal(expected++, response.Index);
+        }
+        Assert.Equal(10_000, expected);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Client_streaming_counts_every_message()
+    {
+        using var call = _channel.AsyncClientStreamingCall(EchoService.ClientStream);
+        for (var i = 0; i < 10_000; i++)
+        {
+            await call.RequestStream.WriteAsync(new EchoRequest { Payload = ByteString.CopyFrom(1, 2, 3) });
+        }
+        await call.RequestStream.CompleteAsync();
+        var response = await call;
+        Assert.Equal(10_000, response.Count);
+        Assert.Equal(30_000, response.TotalBytes);
+    }
+
+    [Fact]
+    public async Task Bidirectional_streams_interleave()
+    {
+        using var call = _channel.AsyncDuplexStreamingCall(EchoService.Bidi);
+        for (var i = 0; i < 100; i++)
+        {
+            await call.RequestStream.WriteAsync(new EchoRequest { Text = $"m{i}" });
+            Assert.True(await call.ResponseStream.MoveNext());
+            Assert.Equal($"m{i}", call.ResponseStream.Current.Text);
+            Assert.Equal(i, call.ResponseStream.Current.Index);
+        }
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task A_twenty_megabyte_message_goes_both_ways()
+    {
+        var payload = new byte[20 * 1024 * 1024];
+        new Random(42).NextBytes(payload);
+        var response = await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Payload = ByteString.CopyFrom(payload) });
+        Assert.Equal(payload, response.Payload.ToByteArray());
+    }
+
+    [Fact]
+    public async Task A_deadline_that_expires_gives_deadline_exceeded_and_cancels_the_handler()
+    {
+        var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { DelayMs = 30_000 }, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.True(await _server.Observer.HandlerCancelled.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_stream_cancels_the_server_handler()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var call = _channel.AsyncDuplexStreamingCall(EchoService.Bidi, new CallOptions(CancellationToken: cancel.Token));
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "first" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        await cancel.CancelAsync();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.True(await _server.Observer.HandlerCancelled.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Errors_carry_non_ascii_messages_and_error_details()
+    {
+        const string message = "chaincode response 500, ZonCoin solde insuffisant: ∑ < 10 — ошибка";
+        var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { FailCode = (int)StatusCode.Aborted, FailMessage = message, FailWithDetail = true });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.Equal(message, error.Status.Detail);
+        var detail = Assert.Single(error.Details).Unpack<ErrorDetail>();
+        Assert.Equal("Org1MSP", detail.MspId);
+        Assert.Equal(message, detail.Message);
+    }
+
+    [Fact]
+    public async Task Errors_after_some_streamed_messages_arrive_as_trailers()
+    {
+        using var call = _channel.AsyncServerStreamingCall(EchoService.ServerStream, new EchoRequest { Repeat = 3, FailCode = (int)StatusCode.PermissionDenied, FailMessage = "no" });
+        var received = 0;
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await call.ResponseStream.MoveNext())
+            {
+                received++;
+            }
+        });
+        Assert.Equal(3, received);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("no", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task An_unknown_method_is_unimplemented()
+    {
+        var unknown = new Method<EchoRequest, EchoResponse>(MethodType.Unary, EchoService.Name, "Nope");
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.AsyncUnaryCall(unknown, new EchoRequest()));
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+        Assert.Contains("/zoncoin.test.Echo/Nope", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_handler_exception_is_internal_without_details_and_the_server_keeps_serving()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "throw" }));
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("Exception was thrown by handler.", error.Status.Detail);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ok", (await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "ok" })).Text);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_not_there_is_unavailable()
+    {
+        using var nowhere = RpcChannel.ForAddress("http://127.0.0.1:1");
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await nowhere.AsyncUnaryCall(EchoService.Unary, new EchoRequest()));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_calls_share_the_channel()
+    {
+        var calls = Enumerable.Range(0, 300).Select(async i =>
+            (await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = i.ToString(System.Globalization.CultureInfo.InvariantCulture), DelayMs = 20 })).Text);
+        var results = await Task.WhenAll(calls);
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), results);
+    }
+
+    [Fact]
+    public void Metadata_rejects_invalid_keys_and_values()
+    {
+        Assert.Throws<ArgumentException>(() => new Metadata.Entry("bad key", "v"));
+        Assert.Throws<ArgumentException>(() => new Metadata.Entry("key-bin", "text"));
+        Assert.Throws<ArgumentException>(() => new Metadata.Entry("key", Encoding.UTF8.GetBytes("x")));
+        Assert.Throws<ArgumentException>(() => new Metadata.Entry("key", "é"));
+    }
+}
