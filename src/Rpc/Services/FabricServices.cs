@@ -1,0 +1,63 @@
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Gateway;
+using ZonCoin.Protos.Peer;
+using OrdererDeliverResponse = ZonCoin.Protos.Orderer.DeliverResponse;
+using BroadcastResponse = ZonCoin.Protos.Orderer.BroadcastResponse;
+using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
+
+namespace ZonCoin.Rpc.Services;
+
+/// <summary><c>gateway.Gateway</c>: what applications call (PROTOCOL.md §1).</summary>
+public static class GatewayService
+{
+    public const string Name = "gateway.Gateway";
+
+    public static readonly Method<EndorseRequest, EndorseResponse> Endorse = new(MethodType.Unary, Name, "Endorse");
+    public static readonly Method<SubmitRequest, SubmitResponse> Submit = new(MethodType.Unary, Name, "Submit");
+    public static readonly Method<SignedCommitStatusRequest, CommitStatusResponse> CommitStatus = new(MethodType.Unary, Name, "CommitStatus");
+    public static readonly Method<EvaluateRequest, EvaluateResponse> Evaluate = new(MethodType.Unary, Name, "Evaluate");
+    public static readonly Method<SignedChaincodeEventsRequest, ChaincodeEventsResponse> ChaincodeEvents = new(MethodType.ServerStreaming, Name, "ChaincodeEvents");
+}
+
+/// <summary><c>protos.Deliver</c>: blocks and filtered blocks from a peer (or a gateway passing them through).</summary>
+public static class PeerDeliverService
+{
+    public const string Name = "protos.Deliver";
+
+    public static readonly Method<Envelope, PeerDeliverResponse> Deliver = new(MethodType.DuplexStreaming, Name, "Deliver");
+    public static readonly Method<Envelope, PeerDeliverResponse> DeliverFiltered = new(MethodType.DuplexStreaming, Name, "DeliverFiltered");
+    public static readonly Method<Envelope, PeerDeliverResponse> DeliverWithPrivateData = new(MethodType.DuplexStreaming, Name, "DeliverWithPrivateData");
+}
+
+/// <summary><c>protos.Endorser</c>: proposals to a peer.</summary>
+public static class EndorserService
+{
+    public const string Name = "protos.Endorser";
+
+    public static readonly Method<SignedProposal, ProposalResponse> ProcessProposal = new(MethodType.Unary, Name, "ProcessProposal");
+}
+
+/// <summary><c>orderer.AtomicBroadcast</c>: envelopes in, blocks out.</summary>
+public static class AtomicBroadcastService
+{
+    public const string Name = "orderer.AtomicBroadcast";
+
+    public static readonly Method<Envelope, BroadcastResponse> Broadcast = new(MethodType.DuplexStreaming, Name, "Broadcast");
+    public static readonly Method<Envelope, OrdererDeliverResponse> Deliver = new(MethodType.DuplexStreaming, Name, "Deliver");
+}
+
+/// <summary><c>protos.ChaincodeSupport</c>: a chaincode dials the peer and registers.</summary>
+public static class ChaincodeSupportService
+{
+    public const string Name = "protos.ChaincodeSupport";
+
+    public static readonly Method<ChaincodeMessage, ChaincodeMessage> Register = new(MethodType.DuplexStreaming, Name, "Register");
+}
+
+/// <summary><c>protos.Chaincode</c>: the peer dials a chaincode served as a service (CCaaS).</summary>
+public static class ChaincodeService
+{
+    public const string Name = "protos.Chaincode";
+
+    public static readonly Method<ChaincodeMessage, ChaincodeMessage> Connect = new(MethodType.DuplexStreaming, Name, "Connect");
+}
