@@ -49,8 +49,13 @@ internal static partial class ServerCallHandler
         if (finished != handlerTask)
         {
             await writer.CompleteAsync(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"), new Metadata(), []).ConfigureAwait(false);
-            // The handler saw its token cancelled; let it finish on its own and observe its outcome.
-            _ = handlerTask.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            // The handler's token is cancelled and its writes now fail. Wait for it to return: the request's
+            // HttpContext must not be used by a handler after this middleware has finished.
+            var (_, _, _, lateFailure) = await handlerTask.ConfigureAwait(false);
+            if (lateFailure is not null and not InvalidOperationException)
+            {
+                LogHandlerFailed(logger, method.FullName, lateFailure);
+            }
             return;
         }
 
