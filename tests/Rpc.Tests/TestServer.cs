@@ -25,7 +25,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     public CallObserver Observer { get; }
 
-    public static async Task<TestServer> StartAsync(RpcServerTlsOptions? tls = null, Action<RpcServerOptions>? configure = null)
+    /// <summary>Starts the server; <paramref name="register"/> may add test-specific methods next to the echo service.</summary>
+    public static async Task<TestServer> StartAsync(RpcServerTlsOptions? tls = null, Action<RpcServerOptions>? configure = null, Action<RpcServiceRegistry>? register = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -34,6 +35,7 @@ internal sealed class TestServer : IAsyncDisposable
         var app = builder.Build();
         var observer = new CallObserver();
         EchoService.Register(app.Services.GetRequiredService<RpcServiceRegistry>(), observer);
+        register?.Invoke(app.Services.GetRequiredService<RpcServiceRegistry>());
         app.UseRpc();
         await app.StartAsync().ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -202,6 +202,10 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = content,
         };
+        if (_channel.Authority is { } authority)
+        {
+            request.Headers.Host = authority;
+        }
         request.Headers.TryAddWithoutValidation(GrpcProtocol.TeHeader, "trailers");
         request.Headers.TryAddWithoutValidation("user-agent", GrpcProtocol.UserAgent);
         request.Headers.TryAddWithoutValidation(GrpcProtocol.AcceptEncodingHeader, "identity");

@@ -32,6 +32,13 @@ public sealed class RpcChannel : IDisposable
         };
         if (address.Scheme == Uri.UriSchemeHttps)
         {
+            // SocketsHttpHandler ignores SslOptions.TargetHost: it takes the TLS server name (SNI and the
+            // certificate name check) from the request's Host header. So the override travels as the
+            // :authority, as in gRPC, where ssl_target_name_override also sets the default authority.
+            if (!string.IsNullOrEmpty(options.ServerNameOverride))
+            {
+                Authority = $"{options.ServerNameOverride}:{address.Port}";
+            }
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 TargetHost = options.ServerNameOverride ?? address.IdnHost,
@@ -50,6 +57,9 @@ public sealed class RpcChannel : IDisposable
     public RpcChannelOptions Options { get; }
 
     internal HttpMessageInvoker Invoker => _invoker;
+
+    /// <summary>The :authority (Host) to send instead of the address's, or null: set by <see cref="RpcChannelOptions.ServerNameOverride"/>.</summary>
+    internal string? Authority { get; }
 
     /// <summary>A channel to <c>http://host:port</c> (h2c) or <c>https://host:port</c> (TLS).</summary>
     public static RpcChannel ForAddress(string address, RpcChannelOptions? options = null)

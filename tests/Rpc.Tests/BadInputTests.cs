@@ -1,0 +1,361 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Tests.Echo;
+
+namespace ZonCoin.Rpc.Tests;
+
+/// <summary>
+/// Hand-made HTTP/2 requests that break the gRPC framing rules: the server must end each with the right status
+/// and keep serving well-behaved clients on the same server.
+/// </summary>
+public sealed class BadInputTests : IAsyncLifetime, IDisposable
+{
+    private const int ServerLimit = 1024;
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    private readonly HttpMessageInvoker _raw = new(new SocketsHttpHandler { UseProxy = false, UseCookies = false }, disposeHandler: true);
+    private TestServer _server = null!;
+    private RpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync(configure: options => options.MaxReceiveMessageSize = ServerLimit);
+        _channel = RpcChannel.ForAddress(_server.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    public void Dispose() => _raw.Dispose();
+
+    [Fact]
+    public async Task A_truncated_frame_is_internal()
+    {
+        var body = Concat(Header(0, 100), new byte[10]);
+        var (http, status, message) = await SendAsync(Grpc(body));
+        Assert.Equal(HttpStatusCode.OK, http);
+        Assert.Equal(StatusCode.Internal, status);
+        Assert.Contains("incomplete", message, StringComparison.OrdinalIgnoreCase);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_truncated_frame_header_is_internal()
+    {
+        var (_, status, _) = await SendAsync(Grpc([0, 0, 0]));
+        Assert.Equal(StatusCode.Internal, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_length_prefix_over_the_server_limit_is_resource_exhausted_without_waiting_for_the_body()
+    {
+        // Only the 5-byte header is sent and the request stays open: the server must answer from the prefix alone.
+        using var content = new PushContent();
+        using var request = Request(content);
+        var send = _raw.SendAsync(request, CancellationToken.None);
+        var stream = await content.Stream.WaitAsync(Guard);
+        await stream.WriteAsync(Header(0, 1_000_000));
+        await stream.FlushAsync();
+        using var response = await send.WaitAsync(Guard);
+        var (status, message) = await ReadStatusAsync(response);
+        Assert.Equal(StatusCode.ResourceExhausted, status);
+        Assert.Contains("1000000", message, StringComparison.Ordinal);
+        content.Complete();
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_length_prefix_over_the_server_limit_is_resource_exhausted_when_the_stream_ends()
+    {
+        var (_, status, _) = await SendAsync(Grpc(Header(0, 1_000_000)));
+        Assert.Equal(StatusCode.ResourceExhausted, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_message_just_over_the_server_limit_is_resource_exhausted_and_one_at_the_limit_is_served()
+    {
+        var over = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[ServerLimit]) }));
+        Assert.Equal(StatusCode.ResourceExhausted, over.StatusCode);
+
+        var payload = new byte[ServerLimit - 3]; // field tag (1) + length varint (2) + payload = the limit exactly
+        Assert.Equal(ServerLimit, new EchoRequest { Payload = ByteString.CopyFrom(payload) }.CalculateSize());
+        var response = await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Payload = ByteString.CopyFrom(payload) });
+        Assert.Equal(payload.Length, response.Payload.Length);
+    }
+
+    [Fact]
+    public async Task A_compressed_frame_is_unimplemented()
+    {
+        var message = new EchoRequest { Text = "zip" }.ToByteArray();
+        var (_, status, _) = await SendAsync(Grpc(Concat(Header(1, message.Length), message)));
+        Assert.Equal(StatusCode.Unimplemented, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task An_invalid_compressed_flag_is_internal()
+    {
+        var message = new EchoRequest { Text = "x" }.ToByteArray();
+        var (_, status, _) = await SendAsync(Grpc(Concat(Header(7, message.Length), message)));
+        Assert.Equal(StatusCode.Internal, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_grpc_encoding_other_than_identity_is_unimplemented()
+    {
+        var message = new EchoRequest { Text = "zip" }.ToByteArray();
+        var content = Grpc(Concat(Header(0, message.Length), message));
+        using var request = Request(content);
+        request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip");
+        using var response = await _raw.SendAsync(request, CancellationToken.None).WaitAsync(Guard);
+        var (status, _) = await ReadStatusAsync(response);
+        Assert.Equal(StatusCode.Unimplemented, status);
+        Assert.Equal("identity", response.Headers.GetValues("grpc-accept-encoding").Single());
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_content_type_is_http_415_with_internal_status()
+    {
+        var message = new EchoRequest { Text = "plain" }.ToByteArray();
+        var content = new ByteArrayContent(Concat(Header(0, message.Length), message));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        var (http, status, _) = await SendAsync(content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, http);
+        Assert.Equal(StatusCode.Internal, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_get_request_is_http_405_with_internal_status()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(_server.Address), EchoService.Unary.FullName))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await _raw.SendAsync(request, CancellationToken.None).WaitAsync(Guard);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(StatusCode.Internal, (await ReadStatusAsync(response)).Status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task Garbage_protobuf_in_a_well_formed_frame_is_internal()
+    {
+        // Field 1 (text) claims 5 bytes but only one follows.
+        byte[] garbage = [0x0A, 0x05, 0x61];
+        var (http, status, message) = await SendAsync(Grpc(Concat(Header(0, garbage.Length), garbage)));
+        Assert.Equal(HttpStatusCode.OK, http);
+        Assert.Equal(StatusCode.Internal, status);
+        Assert.Contains("EchoRequest", message, StringComparison.Ordinal);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task An_empty_body_for_a_unary_call_is_internal()
+    {
+        var (_, status, _) = await SendAsync(Grpc([]));
+        Assert.Equal(StatusCode.Internal, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task Two_messages_for_a_unary_call_are_internal()
+    {
+        var message = new EchoRequest { Text = "twice" }.ToByteArray();
+        var frame = Concat(Header(0, message.Length), message);
+        var (_, status, _) = await SendAsync(Grpc(Concat(frame, frame)));
+        Assert.Equal(StatusCode.Internal, status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_well_formed_raw_request_succeeds()
+    {
+        // The control case: the same raw client, a correct frame.
+        var message = new EchoRequest { Text = "raw" }.ToByteArray();
+        using var request = Request(Grpc(Concat(Header(0, message.Length), message)));
+        using var response = await _raw.SendAsync(request, CancellationToken.None).WaitAsync(Guard);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync().WaitAsync(Guard);
+        Assert.Equal(0, body[0]);
+        Assert.Equal(body.Length - 5, (int)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1)));
+        Assert.Equal("raw", EchoRequest.Parser.ParseFrom(body.AsSpan(5)).Text);
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_message_does_not_hurt_the_server()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            using var cancel = new CancellationTokenSource();
+            using var content = new PushContent();
+            using var request = Request(content);
+            var send = _raw.SendAsync(request, cancel.Token);
+            var stream = await content.Stream.WaitAsync(Guard);
+            await stream.WriteAsync(Concat(Header(0, 100), new byte[10]));
+            await stream.FlushAsync();
+            await cancel.CancelAsync();
+            content.Abort();
+            var error = await Record.ExceptionAsync(() => send.WaitAsync(Guard));
+            Assert.True(error is OperationCanceledException or HttpRequestException, error?.ToString() ?? "the request succeeded");
+        }
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_bidi_message_does_not_hurt_the_server()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var content = new PushContent();
+        using var request = Request(content, EchoService.Bidi.FullName);
+        var send = _raw.SendAsync(request, cancel.Token);
+        var stream = await content.Stream.WaitAsync(Guard);
+        var first = new EchoRequest { Text = "first" }.ToByteArray();
+        await stream.WriteAsync(Concat(Header(0, first.Length), first, Header(0, 100), new byte[10]));
+        await stream.FlushAsync();
+        using (var response = await send.WaitAsync(Guard))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsStreamAsync();
+            var echoed = new byte[5 + first.Length];
+            await body.ReadExactlyAsync(echoed).AsTask().WaitAsync(Guard);
+            Assert.Equal("first", EchoResponse.Parser.ParseFrom(echoed.AsSpan(5)).Text);
+            await cancel.CancelAsync();
+            content.Abort();
+        }
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task The_client_refuses_a_response_over_its_own_limit()
+    {
+        using var small = RpcChannel.ForAddress(_server.Address, new RpcChannelOptions { MaxReceiveMessageSize = 100 });
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await small.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[500]) }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal("small", (await small.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "small" })).Text);
+
+        using var stream = small.AsyncServerStreamingCall(EchoService.ServerStream, new EchoRequest { Repeat = 3, Payload = ByteString.CopyFrom(new byte[500]) });
+        var streamed = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.ResourceExhausted, streamed.StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, stream.GetStatus().StatusCode);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task The_client_refuses_to_send_a_message_over_its_own_limit()
+    {
+        using var small = RpcChannel.ForAddress(_server.Address, new RpcChannelOptions { MaxSendMessageSize = 100 });
+        var error = Assert.Throws<RpcException>(() => small.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Payload = ByteString.CopyFrom(new byte[500]) }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        await AssertStillServesAsync();
+    }
+
+    private async Task AssertStillServesAsync()
+    {
+        var response = await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "still serving" }).ResponseAsync.WaitAsync(Guard);
+        Assert.Equal("still serving", response.Text);
+        using var call = _channel.AsyncDuplexStreamingCall(EchoService.Bidi);
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "bidi" });
+        Assert.True(await call.ResponseStream.MoveNext().WaitAsync(Guard));
+        Assert.Equal("bidi", call.ResponseStream.Current.Text);
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext().WaitAsync(Guard));
+    }
+
+    private HttpRequestMessage Request(HttpContent content, string? path = null) => new(HttpMethod.Post, new Uri(new Uri(_server.Address), path ?? EchoService.Unary.FullName))
+    {
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Content = content,
+        Headers = { { "te", "trailers" } },
+    };
+
+    private async Task<(HttpStatusCode Http, StatusCode Status, string Message)> SendAsync(HttpContent content)
+    {
+        using var request = Request(content);
+        using var response = await _raw.SendAsync(request, CancellationToken.None).WaitAsync(Guard);
+        var (status, message) = await ReadStatusAsync(response);
+        return (response.StatusCode, status, message);
+    }
+
+    /// <summary>The grpc-status from the headers (trailers-only) or, after the body, from the trailers.</summary>
+    private static async Task<(StatusCode Status, string Message)> ReadStatusAsync(HttpResponseMessage response)
+    {
+        var headers = (HttpHeaders)response.Headers;
+        if (!response.Headers.Contains("grpc-status"))
+        {
+            await response.Content.ReadAsByteArrayAsync().WaitAsync(Guard);
+            headers = response.TrailingHeaders;
+        }
+        var code = int.Parse(headers.GetValues("grpc-status").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var message = headers.TryGetValues("grpc-message", out var values) ? Uri.UnescapeDataString(values.Single()) : "";
+        return ((StatusCode)code, message);
+    }
+
+    private static ByteArrayContent Grpc(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        return content;
+    }
+
+    private static byte[] Header(byte flag, int length)
+    {
+        var header = new byte[5];
+        header[0] = flag;
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), (uint)length);
+        return header;
+    }
+
+    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
+
+    /// <summary>A request body the test writes into while the request is in flight.</summary>
+    private sealed class PushContent : HttpContent
+    {
+        private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public PushContent()
+        {
+            Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        }
+
+        public Task<Stream> Stream => _stream.Task;
+
+        public void Complete() => _done.TrySetResult();
+
+        public void Abort() => _done.TrySetException(new IOException("request body aborted by the test"));
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            _stream.TrySetResult(stream);
+            using (cancellationToken.Register(() => _done.TrySetCanceled(cancellationToken)))
+            {
+                await _done.Task.ConfigureAwait(false);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+}
