@@ -7,6 +7,7 @@ namespace ZonCoin.Rpc.Tests;
 /// tests/interop/tools/grpc-client.js runs one scenario, asserts what it received and prints it as JSON, which
 /// is asserted again here together with what our server saw.
 /// </summary>
+[Collection(GrpcJsInteropGroup.Name)]
 public sealed class GrpcJsClientInteropTests : IAsyncLifetime
 {
     /// <summary>The same text as NON_ASCII_MESSAGE in grpc-client.js.</summary>

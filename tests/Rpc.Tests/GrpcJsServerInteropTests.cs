@@ -9,6 +9,7 @@ namespace ZonCoin.Rpc.Tests;
 /// Our client against the official Node gRPC server (@grpc/grpc-js) over real loopback sockets (h2c):
 /// tests/interop/tools/grpc-server.js serves the Echo test service with the same semantics as <see cref="EchoService"/>.
 /// </summary>
+[Collection(GrpcJsInteropGroup.Name)]
 public sealed class GrpcJsServerInteropTests : IAsyncLifetime
 {
     private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(60);
@@ -100,8 +101,11 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     [Fact]
     public async Task A_deadline_that_expires_gives_deadline_exceeded_and_cancels_the_handler()
     {
-        using var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "slow", DelayMs = 30_000 },
-            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)));
+        // Connect and warm the server up first, and leave it time to start the handler: a deadline that expires
+        // before the handler starts leaves no handler to cancel.
+        Assert.Equal("warm-up", (await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "warm-up" })).Text);
+        using var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "slow", DelayMs = 120_000 },
+            new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         await AssertHandlerCancelledAsync();

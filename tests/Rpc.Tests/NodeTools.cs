@@ -6,6 +6,16 @@ using System.Text.Json;
 namespace ZonCoin.Rpc.Tests;
 
 /// <summary>
+/// The @grpc/grpc-js interop classes run alone, after the parallel ones: starting Node processes loads a 2-core
+/// machine enough to delay other tests' servers, e.g. past a short client deadline before a handler even starts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GrpcJsInteropGroup
+{
+    public const string Name = "grpc-js interop";
+}
+
+/// <summary>
 /// Runs the @grpc/grpc-js tools in tests/interop/tools with Node. Missing Node or missing node_modules is a failure
 /// that says what to install, never a skip. Every process started here is killed (with its children) when its
 /// test is done with it, whatever happened.

@@ -17,6 +17,7 @@ const NON_ASCII_MESSAGE = 'chaincode response 500, ZonCoin solde insuffisant: âˆ
 const STREAM_COUNT = 10_000;
 const PING_PONG_ROUNDS = 100;
 const LARGE_SIZE = 20 * 1024 * 1024;
+const DEADLINE_MS = 2000;
 
 /** Runs a unary call; resolves with its error or response and its final status (with trailers). */
 function unary(client, request, { metadata = new grpc.Metadata(), deadline, method } = {}) {
@@ -130,7 +131,11 @@ const SCENARIOS = {
     },
 
     async deadline(client) {
-        const { error, status } = await unary(client, { text: 'slow', delay_ms: 30_000 }, { deadline: new Date(Date.now() + 300) });
+        // Connect and warm the server up first, and leave the server time to start the handler: a deadline that
+        // expires before the handler starts leaves no handler to cancel (the C# test asserts one was cancelled).
+        const warmUp = await unary(client, { text: 'warm-up' });
+        assert.equal(warmUp.error, null);
+        const { error, status } = await unary(client, { text: 'slow', delay_ms: 120_000 }, { deadline: new Date(Date.now() + DEADLINE_MS) });
         assert.ok(error, 'the call fails');
         assert.equal(error.code, grpc.status.DEADLINE_EXCEEDED);
         assert.equal(status.code, grpc.status.DEADLINE_EXCEEDED);
