@@ -92,10 +92,10 @@ public sealed class ConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_deadline_that_expires_gives_deadline_exceeded_and_cancels_the_handler()
     {
-        // Connect and warm up first: on a loaded machine a cold first call can spend the whole deadline before its
-        // request reaches the server, and then there is no handler to cancel.
-        Assert.Equal("warm", (await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "warm" })).Text);
-        var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { DelayMs = 30_000 }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(1)));
+        // Connect and warm the server up first, and leave it time to start the handler: under load, a 300 ms
+        // deadline could expire before a cold server even started it, leaving no handler to cancel.
+        Assert.Equal("warm-up", (await _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "warm-up" })).Text);
+        var call = _channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { DelayMs = 120_000 }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.True(await _server.Observer.HandlerCancelled.WaitAsync(TimeSpan.FromSeconds(30)));

@@ -18,6 +18,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _callSource;
     private readonly CancellationTokenRegistration _userCancellation;
+    private readonly CancellationTokenRegistration _abortOnCancel;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private RequestContent? _streamingContent;
     private Task<HttpResponseMessage>? _send;
@@ -36,6 +37,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         _options = options;
         _callSource = new CancellationTokenSource();
         _userCancellation = options.CancellationToken.Register(() => _callSource.Cancel());
+        // However the call is cancelled (caller's token, deadline, Dispose), reset its HTTP/2 stream at once, so the
+        // server sees the cancellation even when no read or write of ours is pending.
+        _abortOnCancel = _callSource.Token.Register(static call => ((ClientCall<TRequest, TResponse>)call!).AbortTransport(), this);
         if (options.Deadline is { } deadline && deadline != DateTime.MaxValue)
         {
             var remaining = deadline.ToUniversalTime() - DateTime.UtcNow;
@@ -114,7 +118,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
             Cancel();
             throw;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
         {
             throw Failure(ex, cancellationToken);
         }
@@ -141,7 +145,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
             await stream.WriteAsync(frame, linked.Token).ConfigureAwait(false);
             await stream.FlushAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
         {
             throw Failure(ex, cancellationToken);
         }
@@ -175,7 +179,21 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         {
             _callSource.Cancel();
         }
+        AbortTransport();
+    }
+
+    /// <summary>
+    /// Resets the HTTP/2 stream: fails the request body (streaming calls) and disposes a response whose headers
+    /// arrived (its body stream then sends RST_STREAM if the server has not finished). Before the response
+    /// headers, cancelling <see cref="_callSource"/> cancels the send itself.
+    /// </summary>
+    private void AbortTransport()
+    {
         _streamingContent?.Abort(new OperationCanceledException("call cancelled"));
+        if (_send is { IsCompletedSuccessfully: true } send)
+        {
+            send.Result.Dispose();
+        }
     }
 
     public void Dispose()
@@ -186,6 +204,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         }
         Cancel();
         _userCancellation.Dispose();
+        _abortOnCancel.Dispose();
         _responseBody?.Dispose();
         if (_send is { IsCompletedSuccessfully: true })
         {
@@ -259,7 +278,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
             }
             return headers;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
         {
             throw Failure(ex, CancellationToken.None);
         }

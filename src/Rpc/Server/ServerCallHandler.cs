@@ -40,7 +40,7 @@ internal static partial class ServerCallHandler
         }
         using var callSource = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token);
         var context = new ServerCallContext(http, method.FullName, deadline, ReadMetadata(http.Request.Headers), writer, callSource.Token);
-        var requests = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, options.MaxReceiveMessageSize, callSource.Token);
+        var requests = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, options.MaxReceiveMessageSize, callSource);
         var responses = new ResponseStreamWriter<TResponse>(writer, callSource.Token);
 
         var handlerTask = RunHandlerAsync(body, requests, responses, context, writer);

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
 using ZonCoin.Rpc.Protocol;
 
 namespace ZonCoin.Rpc.Server;
@@ -11,15 +13,18 @@ internal sealed class RequestStreamReader<T> : IAsyncStreamReader<T>
     private readonly PipeReader _body;
     private readonly MessageParser<T> _parser;
     private readonly int _maxMessageSize;
+    private readonly CancellationTokenSource _call;
     private readonly CancellationToken _callToken;
     private T? _current;
 
-    public RequestStreamReader(PipeReader body, MessageParser<T> parser, int maxMessageSize, CancellationToken callToken)
+    /// <param name="call">The call's cancellation: cancelled here when the client aborts the request stream.</param>
+    public RequestStreamReader(PipeReader body, MessageParser<T> parser, int maxMessageSize, CancellationTokenSource call)
     {
         _body = body;
         _parser = parser;
         _maxMessageSize = maxMessageSize;
-        _callToken = callToken;
+        _call = call;
+        _callToken = call.Token;
     }
 
     public T Current => _current ?? throw new InvalidOperationException("no current message: call MoveNext first");
@@ -27,7 +32,26 @@ internal sealed class RequestStreamReader<T> : IAsyncStreamReader<T>
     public async Task<bool> MoveNext(CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_callToken, cancellationToken);
-        _current = await Framing.ReadAsync(_body, _parser, _maxMessageSize, linked.Token).ConfigureAwait(false);
+        try
+        {
+            _current = await Framing.ReadAsync(_body, _parser, _maxMessageSize, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is (IOException or ConnectionAbortedException) and not BadHttpRequestException)
+        {
+            // The client reset the stream (RST_STREAM, e.g. grpc-js call.cancel()) or dropped the connection.
+            // Kestrel fails the body read at once but cancels RequestAborted later, from the thread pool, so the
+            // call's token may not be cancelled yet. Cancel it now: the handler must see its call cancelled, not an
+            // I/O error on a call that still looks alive (and then be reported as a handler failure).
+            try
+            {
+                await _call.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call has already ended.
+            }
+            throw new OperationCanceledException("the client cancelled the call or disconnected", ex, _callToken);
+        }
         return _current is not null;
     }
 }
