@@ -76,7 +76,7 @@ internal sealed class ResponseWriter
             {
                 if (target is not null)
                 {
-                    target[name] = value;
+                    target.Append(name, value);
                 }
                 else
                 {
