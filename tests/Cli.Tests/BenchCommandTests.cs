@@ -13,6 +13,9 @@ public sealed partial class BenchCommandTests
     public void Bench_rpc_over_tls_prints_unary_and_stream_figures() => AssertBench("tls", "--tls");
 
     [Fact]
+    public void Bench_rpc_through_grpc_js_prints_the_same_figures() => AssertBench("grpc-js", "--client", "grpc-js");
+
+    [Fact]
     public void Bench_rpc_refuses_a_non_positive_call_count()
     {
         var result = CliProcess.Run("bench", "rpc", "--calls", "0");
@@ -47,9 +50,9 @@ public sealed partial class BenchCommandTests
 
     private static double Number(Match match, string group) => double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^unary (?<transport>h2c|tls): (?<calls>\d+) calls, concurrency (?<concurrency>\d+), (?<size>\d+) B: (?<rate>\d+) calls/s, p50 (?<p50>\d+\.\d+) ms, p95 (?<p95>\d+\.\d+) ms, p99 (?<p99>\d+\.\d+) ms$")]
+    [GeneratedRegex(@"^unary (?<transport>h2c|tls|grpc-js): (?<calls>\d+) calls, concurrency (?<concurrency>\d+), (?<size>\d+) B: (?<rate>\d+) calls/s, p50 (?<p50>\d+\.\d+) ms, p95 (?<p95>\d+\.\d+) ms, p99 (?<p99>\d+\.\d+) ms$")]
     private static partial Regex UnaryLine();
 
-    [GeneratedRegex(@"^stream (?<transport>h2c|tls): (?<messages>\d+) messages, (?<size>\d+) B: (?<rate>\d+) messages/s$")]
+    [GeneratedRegex(@"^stream (?<transport>h2c|tls|grpc-js): (?<messages>\d+) messages, (?<size>\d+) B: (?<rate>\d+) messages/s$")]
     private static partial Regex StreamLine();
 }

@@ -13,19 +13,25 @@ internal static class BenchCommands
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent unary callers sharing one channel", DefaultValueFactory = _ => 32 };
         var size = new Option<int>("--size") { Description = "Payload bytes per message", DefaultValueFactory = _ => 256 };
         var tls = new Option<bool>("--tls") { Description = "Use TLS (ALPN h2) with a throwaway CA instead of h2c" };
+        var client = new Option<string>("--client") { Description = "Client to drive the server with: zoncoin (ours) or grpc-js (Node, h2c only)", DefaultValueFactory = _ => "zoncoin" };
+        client.AcceptOnlyFromAmong("zoncoin", "grpc-js");
         calls.Validators.Add(result => Between(result, 1, 10_000_000));
         concurrency.Validators.Add(result => Between(result, 1, 10_000));
         size.Validators.Add(result => Between(result, 0, 64 * 1024 * 1024));
 
         var rpc = new Command("rpc", "Run N unary calls with C concurrent callers, then stream N messages over one bidi call, and print the figures")
         {
-            calls, concurrency, size, tls,
+            calls, concurrency, size, tls, client,
         };
         rpc.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new RpcBenchmarkSettings(parse.GetValue(calls), parse.GetValue(concurrency), parse.GetValue(size), parse.GetValue(tls));
             try
             {
+                if (parse.GetValue(client) == "grpc-js")
+                {
+                    return await GrpcJsBenchmark.RunAsync(settings, Console.Out, cancellationToken).ConfigureAwait(false);
+                }
                 await RpcBenchmark.RunAsync(settings, Console.Out, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
