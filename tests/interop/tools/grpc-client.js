@@ -8,6 +8,7 @@
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const { once } = require('node:events');
 const grpc = require('@grpc/grpc-js');
 const { LIMITS, SERVICE_PATH, STATUS_DETAILS_KEY, TYPE_URL_PREFIX, ERROR_DETAIL_TYPE, loadEcho, decodeStatusDetails } = require('./echo');
@@ -63,6 +64,12 @@ function sha256(bytes) {
 }
 
 const SCENARIOS = {
+    // One unary call whose outcome is reported, not asserted: used over TLS, where a refused handshake is expected.
+    async probe(client) {
+        const { error, response } = await unary(client, { text: 'probe' }, { deadline: Date.now() + 30_000 });
+        return { code: error ? error.code : 0, text: response ? response.text : null };
+    },
+
     async unary(client) {
         const { error, response, status } = await unary(client, { text: 'hi', payload: Buffer.from([7, 8]) });
         assert.equal(error, null);
@@ -239,14 +246,23 @@ const SCENARIOS = {
     },
 };
 
+/** Credentials for the address: h2c for http://, TLS for https:// (root CA, and a client certificate for mutual TLS). */
+function credentialsFor(address, rootPem, certPem, keyPem) {
+    if (!address.startsWith('https://')) {
+        return grpc.credentials.createInsecure();
+    }
+    const read = (file) => (file ? fs.readFileSync(file) : null);
+    return grpc.credentials.createSsl(read(rootPem), read(keyPem), read(certPem));
+}
+
 async function main() {
-    const [address, scenario] = process.argv.slice(2);
+    const [address, scenario, rootPem, certPem, keyPem] = process.argv.slice(2);
     if (!address || !(scenario in SCENARIOS)) {
-        throw new Error(`usage: node tools/grpc-client.js <http://127.0.0.1:port> <${Object.keys(SCENARIOS).join('|')}>`);
+        throw new Error(`usage: node tools/grpc-client.js <http(s)://127.0.0.1:port> <${Object.keys(SCENARIOS).join('|')}> [root.pem [client.pem client.key]]`);
     }
     const target = address.replace(/^https?:\/\//, '').replace(/\/$/, '');
     const Echo = loadEcho();
-    const client = new Echo(target, grpc.credentials.createInsecure(), LIMITS);
+    const client = new Echo(target, credentialsFor(address, rootPem, certPem, keyPem), LIMITS);
     try {
         return { scenario, ...(await SCENARIOS[scenario](client)) };
     } finally {
