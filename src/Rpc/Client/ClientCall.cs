@@ -190,6 +190,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
     private void AbortTransport()
     {
         _streamingContent?.Abort(new OperationCanceledException("call cancelled"));
+        // Disposing the body stream we read from is what resets the stream; the response may not own it.
+        _responseBody?.Dispose();
         if (_send is { IsCompletedSuccessfully: true } send)
         {
             send.Result.Dispose();
@@ -232,12 +234,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         {
             request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcProtocol.FormatTimeout(deadline.ToUniversalTime() - DateTime.UtcNow));
         }
-        foreach (var entry in _options.Headers ?? [])
+        foreach (var (name, value) in GrpcProtocol.ToHeaders(_options.Headers ?? []))
         {
-            if (!GrpcProtocol.IsReservedHeader(entry.Key))
-            {
-                request.Headers.TryAddWithoutValidation(entry.Key, entry.IsBinary ? GrpcProtocol.EncodeBinaryHeader(entry.ValueBytes) : entry.Value);
-            }
+            request.Headers.TryAddWithoutValidation(name, value);
         }
         _send = _channel.Invoker.SendAsync(request, _callSource.Token);
     }
@@ -264,19 +263,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         try
         {
             var response = await GetResponseAsync().ConfigureAwait(false);
-            var headers = new Metadata();
-            foreach (var (name, values) in response.Headers)
-            {
-                if (GrpcProtocol.IsReservedHeader(name))
-                {
-                    continue;
-                }
-                foreach (var value in values)
-                {
-                    AddHeader(headers, name, value);
-                }
-            }
-            return headers;
+            return ReadMetadata(response.Headers);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
         {
@@ -288,7 +275,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
     {
         if (TryGetStatus(response.Headers, out var status))
         {
-            _trailers = ReadTrailers(response.Headers);
+            _trailers = ReadMetadata(response.Headers);
             Fail(status, DetailsFrom(response.Headers));
             return;
         }
@@ -306,7 +293,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
 
     private void FinishFromTrailers(HttpResponseMessage response)
     {
-        _trailers = ReadTrailers(response.TrailingHeaders);
+        _trailers = ReadMetadata(response.TrailingHeaders);
         if (TryGetStatus(response.TrailingHeaders, out var status))
         {
             Fail(status, DetailsFrom(response.TrailingHeaders));
@@ -400,40 +387,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         }
     }
 
-    private static Metadata ReadTrailers(HttpHeaders headers)
-    {
-        var trailers = new Metadata();
-        foreach (var (name, values) in headers)
-        {
-            if (GrpcProtocol.IsReservedHeader(name))
-            {
-                continue;
-            }
-            foreach (var value in values)
-            {
-                AddHeader(trailers, name, value);
-            }
-        }
-        return trailers;
-    }
-
-    private static void AddHeader(Metadata metadata, string name, string value)
-    {
-        try
-        {
-            if (name.EndsWith(Metadata.BinarySuffix, StringComparison.OrdinalIgnoreCase))
-            {
-                metadata.Add(name, GrpcProtocol.DecodeBinaryHeader(value));
-            }
-            else
-            {
-                metadata.Add(name, value);
-            }
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-        }
-    }
+    private static Metadata ReadMetadata(HttpHeaders headers) =>
+        GrpcProtocol.FromHeaders(headers.Select(h => KeyValuePair.Create(h.Key, (IEnumerable<string?>)h.Value)));
 
     private static Exception Innermost(Exception error)
     {

@@ -166,6 +166,61 @@ internal static class GrpcProtocol
         }
     }
 
+    /// <summary>The header lines that carry <paramref name="metadata"/>: protocol headers left out, -bin values base64.</summary>
+    public static IEnumerable<(string Name, string Value)> ToHeaders(Metadata metadata)
+    {
+        foreach (var entry in metadata)
+        {
+            if (!IsReservedHeader(entry.Key))
+            {
+                yield return (entry.Key, entry.IsBinary ? EncodeBinaryHeader(entry.ValueBytes) : entry.Value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Metadata from received headers: protocol headers skipped, -bin values decoded (comma-joined values split),
+    /// and entries that are not valid metadata dropped.
+    /// </summary>
+    public static Metadata FromHeaders(IEnumerable<KeyValuePair<string, IEnumerable<string?>>> headers)
+    {
+        var metadata = new Metadata();
+        foreach (var (name, values) in headers)
+        {
+            if (IsReservedHeader(name))
+            {
+                continue;
+            }
+            var binary = name.EndsWith(Metadata.BinarySuffix, StringComparison.OrdinalIgnoreCase);
+            foreach (var value in values)
+            {
+                if (value is null)
+                {
+                    continue;
+                }
+                try
+                {
+                    if (binary)
+                    {
+                        foreach (var part in value.Split(','))
+                        {
+                            metadata.Add(name, DecodeBinaryHeader(part));
+                        }
+                    }
+                    else
+                    {
+                        metadata.Add(name, value);
+                    }
+                }
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
+                {
+                    // A header that is not valid metadata is nobody's business.
+                }
+            }
+        }
+        return metadata;
+    }
+
     /// <summary>Base64 without padding for -bin headers (decoders accept both).</summary>
     public static string EncodeBinaryHeader(byte[] value) => Convert.ToBase64String(value).TrimEnd('=');
 

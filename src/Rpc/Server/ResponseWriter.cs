@@ -41,7 +41,8 @@ internal sealed class ResponseWriter
         }
     }
 
-    public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
+    /// <summary>Writes one framed message; false when the client is gone and nothing more can reach it.</summary>
+    public async Task<bool> WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
     {
         var frame = Framing.Frame(message, _maxSendMessageSize);
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -50,7 +51,8 @@ internal sealed class ResponseWriter
             ThrowIfCompleted();
             var body = _context.Response.BodyWriter;
             await body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-            await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var flushed = await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !flushed.IsCompleted && !flushed.IsCanceled;
         }
         finally
         {
@@ -92,12 +94,9 @@ internal sealed class ResponseWriter
             {
                 Set(GrpcProtocol.StatusDetailsHeader, GrpcProtocol.EncodeBinaryHeader(GrpcProtocol.EncodeStatusDetails(status, details)));
             }
-            foreach (var entry in trailers)
+            foreach (var (name, value) in GrpcProtocol.ToHeaders(trailers))
             {
-                if (!GrpcProtocol.IsReservedHeader(entry.Key))
-                {
-                    Set(entry.Key, entry.IsBinary ? GrpcProtocol.EncodeBinaryHeader(entry.ValueBytes) : entry.Value);
-                }
+                Set(name, value);
             }
             return true;
         }
@@ -109,12 +108,9 @@ internal sealed class ResponseWriter
 
     internal static void AddMetadata(IHeaderDictionary headers, Metadata metadata)
     {
-        foreach (var entry in metadata)
+        foreach (var (name, value) in GrpcProtocol.ToHeaders(metadata))
         {
-            if (!GrpcProtocol.IsReservedHeader(entry.Key))
-            {
-                headers.Append(entry.Key, entry.IsBinary ? GrpcProtocol.EncodeBinaryHeader(entry.ValueBytes) : entry.Value);
-            }
+            headers.Append(name, value);
         }
     }
 

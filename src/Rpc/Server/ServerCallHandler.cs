@@ -41,7 +41,7 @@ internal static partial class ServerCallHandler
         using var callSource = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token);
         var context = new ServerCallContext(http, method.FullName, deadline, ReadMetadata(http.Request.Headers), writer, callSource.Token);
         var requests = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, options.MaxReceiveMessageSize, callSource);
-        var responses = new ResponseStreamWriter<TResponse>(writer, callSource.Token);
+        var responses = new ResponseStreamWriter<TResponse>(writer, callSource);
 
         var handlerTask = RunHandlerAsync(body, requests, responses, context, writer);
         var deadlineTask = Task.Delay(Timeout.Infinite, deadlineSource.Token);
@@ -155,43 +155,8 @@ internal static partial class ServerCallHandler
         }
     }
 
-    private static Metadata ReadMetadata(IHeaderDictionary headers)
-    {
-        var metadata = new Metadata();
-        foreach (var (name, values) in headers)
-        {
-            if (GrpcProtocol.IsReservedHeader(name))
-            {
-                continue;
-            }
-            foreach (var value in values)
-            {
-                if (value is null)
-                {
-                    continue;
-                }
-                try
-                {
-                    if (name.EndsWith(Metadata.BinarySuffix, StringComparison.OrdinalIgnoreCase))
-                    {
-                        foreach (var part in value.Split(','))
-                        {
-                            metadata.Add(name, GrpcProtocol.DecodeBinaryHeader(part));
-                        }
-                    }
-                    else
-                    {
-                        metadata.Add(name, value);
-                    }
-                }
-                catch (Exception ex) when (ex is FormatException or ArgumentException)
-                {
-                    // A header that is not valid metadata is not the handler's business.
-                }
-            }
-        }
-        return metadata;
-    }
+    private static Metadata ReadMetadata(IHeaderDictionary headers) =>
+        GrpcProtocol.FromHeaders(headers.Select(h => KeyValuePair.Create(h.Key, (IEnumerable<string?>)h.Value)));
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "RPC handler for {Method} threw")]
     private static partial void LogHandlerFailed(ILogger logger, string method, Exception exception);

@@ -36,21 +36,9 @@ internal sealed class RequestStreamReader<T> : IAsyncStreamReader<T>
         {
             _current = await Framing.ReadAsync(_body, _parser, _maxMessageSize, linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is (IOException or ConnectionAbortedException) and not BadHttpRequestException)
+        catch (Exception ex) when (ClientGone.IsTransportError(ex))
         {
-            // The client reset the stream (RST_STREAM, e.g. grpc-js call.cancel()) or dropped the connection.
-            // Kestrel fails the body read at once but cancels RequestAborted later, from the thread pool, so the
-            // call's token may not be cancelled yet. Cancel it now: the handler must see its call cancelled, not an
-            // I/O error on a call that still looks alive (and then be reported as a handler failure).
-            try
-            {
-                await _call.CancelAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The call has already ended.
-            }
-            throw new OperationCanceledException("the client cancelled the call or disconnected", ex, _callToken);
+            throw await ClientGone.CancelCallAsync(_call, ex).ConfigureAwait(false);
         }
         return _current is not null;
     }
@@ -61,18 +49,56 @@ internal sealed class ResponseStreamWriter<T> : IServerStreamWriter<T>
     where T : class, IMessage<T>
 {
     private readonly ResponseWriter _writer;
-    private readonly CancellationToken _callToken;
+    private readonly CancellationTokenSource _call;
 
-    public ResponseStreamWriter(ResponseWriter writer, CancellationToken callToken)
+    /// <param name="call">The call's cancellation: cancelled here when the client is found gone on a write.</param>
+    public ResponseStreamWriter(ResponseWriter writer, CancellationTokenSource call)
     {
         _writer = writer;
-        _callToken = callToken;
+        _call = call;
     }
 
     public async Task WriteAsync(T message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_callToken, cancellationToken);
-        await _writer.WriteMessageAsync(message, linked.Token).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_call.Token, cancellationToken);
+        bool delivered;
+        try
+        {
+            delivered = await _writer.WriteMessageAsync(message, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ClientGone.IsTransportError(ex))
+        {
+            throw await ClientGone.CancelCallAsync(_call, ex).ConfigureAwait(false);
+        }
+        if (!delivered)
+        {
+            throw await ClientGone.CancelCallAsync(_call, null).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// The client reset the stream (RST_STREAM, e.g. a cancelled call) or dropped the connection. Kestrel fails reads
+/// (and completes writes) at once but cancels RequestAborted later, from the thread pool, so the call's token may
+/// not be cancelled yet. Cancel it now: the handler must see its call cancelled, not an I/O error or silently
+/// discarded writes on a call that still looks alive.
+/// </summary>
+internal static class ClientGone
+{
+    public static bool IsTransportError(Exception error) =>
+        error is (IOException or ConnectionAbortedException) and not BadHttpRequestException;
+
+    public static async Task<OperationCanceledException> CancelCallAsync(CancellationTokenSource call, Exception? cause)
+    {
+        try
+        {
+            await call.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call has already ended.
+        }
+        return new OperationCanceledException("the client cancelled the call or disconnected", cause, call.Token);
     }
 }
