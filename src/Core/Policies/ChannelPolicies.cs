@@ -86,7 +86,14 @@ public sealed class ChannelPolicies
 
     /// <summary>Evaluates the policy at <paramref name="path"/>; a missing policy is not satisfied.</summary>
     public PolicyResult Evaluate(string path, IReadOnlyList<SignedData> signatureSet) =>
-        (Find(path) ?? new MissingPolicy(Normalize(path))).Evaluate(signatureSet);
+        Evaluate(path, SignerSet.From(signatureSet, _msps));
+
+    /// <summary>Evaluates the policy at <paramref name="path"/> against verified signers; a missing policy is not satisfied.</summary>
+    public PolicyResult Evaluate(string path, SignerSet signers) =>
+        (Find(path) ?? new MissingPolicy(Normalize(path))).Evaluate(signers);
+
+    /// <summary>Verifies a signature set once against this channel's MSPs, for evaluating several policies.</summary>
+    public SignerSet Verify(IReadOnlyList<SignedData> signatureSet) => SignerSet.From(signatureSet, _msps);
 
     /// <summary>
     /// The policy a chaincode definition names: its own signature policy (compiled against the channel's

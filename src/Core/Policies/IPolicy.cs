@@ -10,4 +10,10 @@ public interface IPolicy
     /// validate, unknown MSPs and signatures that do not verify are simply not counted.
     /// </summary>
     PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet);
+
+    /// <summary>
+    /// Evaluates signers that were already verified (see <see cref="SignerSet.From"/>): the cheap path when
+    /// several policies, or the sub-policies of an implicit-meta policy, judge the same signatures.
+    /// </summary>
+    PolicyResult Evaluate(SignerSet signers);
 }

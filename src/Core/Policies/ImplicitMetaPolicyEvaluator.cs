@@ -49,6 +49,18 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
     public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet)
     {
         ArgumentNullException.ThrowIfNull(signatureSet);
+        return Evaluate(policy => policy.Evaluate(signatureSet));
+    }
+
+    /// <inheritdoc />
+    public PolicyResult Evaluate(SignerSet signers)
+    {
+        ArgumentNullException.ThrowIfNull(signers);
+        return Evaluate(policy => policy.Evaluate(signers));
+    }
+
+    private PolicyResult Evaluate(Func<IPolicy, PolicyResult> evaluateSubPolicy)
+    {
         if (Threshold == 0)
         {
             return PolicyResult.Satisfied;
@@ -57,7 +69,7 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
         var failures = new List<string>();
         foreach (var (path, policy) in _subPolicies)
         {
-            var result = policy.Evaluate(signatureSet);
+            var result = evaluateSubPolicy(policy);
             if (result.IsSatisfied)
             {
                 if (++satisfied >= Threshold)

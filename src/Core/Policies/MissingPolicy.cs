@@ -10,6 +10,9 @@ internal sealed class MissingPolicy : IPolicy
         _path = path;
     }
 
-    public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) =>
-        PolicyResult.Unsatisfied($"policy {_path} does not exist");
+    public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) => Unsatisfied();
+
+    public PolicyResult Evaluate(SignerSet signers) => Unsatisfied();
+
+    private PolicyResult Unsatisfied() => PolicyResult.Unsatisfied($"policy {_path} does not exist");
 }

@@ -49,9 +49,12 @@ public sealed class SignaturePolicyEvaluator : IPolicy
     }
 
     /// <inheritdoc />
-    public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet)
+    public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) => Evaluate(SignerSet.From(signatureSet, _msps));
+
+    /// <inheritdoc />
+    public PolicyResult Evaluate(SignerSet signers)
     {
-        var signers = SignerSet.From(signatureSet, _msps);
+        ArgumentNullException.ThrowIfNull(signers);
         if (_rule(signers.Identities, new bool[signers.Identities.Count]))
         {
             return PolicyResult.Satisfied;

@@ -8,7 +8,7 @@ namespace ZonCoin.Core.Policies;
 /// them: each entry is deserialized and validated by the channel's MSPs, its signature must verify, and an
 /// identity (MSP ID + certificate hash) counts once. Entries that fail are kept only as diagnostics.
 /// </summary>
-internal sealed class SignerSet
+public sealed class SignerSet
 {
     private SignerSet(IReadOnlyList<MspIdentity> identities, IReadOnlyList<string> ignored)
     {
@@ -22,9 +22,14 @@ internal sealed class SignerSet
     /// <summary>One line per entry that was not counted, with the reason.</summary>
     public IReadOnlyList<string> Ignored { get; }
 
+    /// <summary>
+    /// Deserializes, validates and verifies every entry once; policies evaluated against the result verify nothing
+    /// again, so one signature check serves a whole policy tree.
+    /// </summary>
     public static SignerSet From(IReadOnlyList<SignedData> signatureSet, MspManager msps)
     {
         ArgumentNullException.ThrowIfNull(signatureSet);
+        ArgumentNullException.ThrowIfNull(msps);
         var identities = new List<MspIdentity>(signatureSet.Count);
         var ignored = new List<string>();
         var seen = new HashSet<(string MspId, string Id)>();

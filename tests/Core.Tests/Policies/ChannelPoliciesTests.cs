@@ -134,6 +134,32 @@ public sealed class ChannelPoliciesTests
         Assert.True(expected == result.IsSatisfied, $"{path} with [{string.Join(", ", signers)}]: {result}");
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verified_signers_give_the_same_answers_as_raw_signatures(string path, string[] signers, bool expected)
+    {
+        var policies = ChannelPolicies.Create(Config(), _orgs.Msps);
+        var verified = policies.Verify(_orgs.Sign(signers));
+
+        var result = policies.Evaluate(path, verified);
+
+        Assert.True(expected == result.IsSatisfied, $"{path} with [{string.Join(", ", signers)}]: {result}");
+    }
+
+    [Fact]
+    public void A_signer_set_counts_only_signatures_that_verify()
+    {
+        var policies = ChannelPolicies.Create(Config(), _orgs.Msps);
+        var good = _orgs.Sign("Org1.admin");
+        var tampered = good with { Data = [.. good.Data, 1] };
+
+        var verified = policies.Verify([tampered, _orgs.Sign("Org2.admin")]);
+
+        Assert.Single(verified.Identities);
+        Assert.Equal("Org2MSP", verified.Identities[0].MspId);
+        Assert.Contains("does not verify", verified.Describe(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Exposes_the_policy_tree()
     {

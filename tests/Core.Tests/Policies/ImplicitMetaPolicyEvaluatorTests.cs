@@ -62,7 +62,10 @@ public sealed class ImplicitMetaPolicyEvaluatorTests
             _satisfied = satisfied;
         }
 
-        public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) =>
-            _satisfied ? PolicyResult.Satisfied : PolicyResult.Unsatisfied("fixed failure");
+        public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) => Result();
+
+        public PolicyResult Evaluate(SignerSet signers) => Result();
+
+        private PolicyResult Result() => _satisfied ? PolicyResult.Satisfied : PolicyResult.Unsatisfied("fixed failure");
     }
 }
