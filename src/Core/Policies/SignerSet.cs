@@ -23,10 +23,11 @@ public sealed class SignerSet
     public IReadOnlyList<string> Ignored { get; }
 
     /// <summary>
-    /// Deserializes, validates and verifies every entry once; policies evaluated against the result verify nothing
+    /// Deserializes, validates (also against the certificates' validity period when <paramref name="now"/> is
+    /// given) and verifies every entry once; policies evaluated against the result verify nothing
     /// again, so one signature check serves a whole policy tree.
     /// </summary>
-    public static SignerSet From(IReadOnlyList<SignedData> signatureSet, MspManager msps)
+    public static SignerSet From(IReadOnlyList<SignedData> signatureSet, MspManager msps, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(signatureSet);
         ArgumentNullException.ThrowIfNull(msps);
@@ -44,7 +45,7 @@ public sealed class SignerSet
             MspIdentity identity;
             try
             {
-                identity = msps.DeserializeAndValidate(entry.Identity);
+                identity = msps.DeserializeAndValidate(entry.Identity, now);
             }
             catch (Exception ex) when (ex is IdentityException or CryptographicException)
             {

@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZonCoin.Core.Identity;
+using ZonCoin.Hosting;
+using ZonCoin.Orderer.Broadcast;
+using ZonCoin.Orderer.Channels;
+using ZonCoin.Orderer.Consensus;
+using ZonCoin.Orderer.Consensus.Solo;
+using ZonCoin.Orderer.Deliver;
+using ZonCoin.Orderer.MsgProcessor;
+using ZonCoin.Orderer.Participation;
+using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
+
+namespace ZonCoin.Orderer.Hosting;
+
+/// <summary>
+/// The orderer process. Settings come from <c>appsettings.json</c>, environment variables (<c>Orderer__X</c>)
+/// and flags: <c>--listen</c>, <c>--admin-listen</c>, <c>--operations-listen</c>, <c>--data-dir</c>,
+/// <c>--msp-id</c>, <c>--msp-dir</c>, <c>--tls-dir</c>, <c>--consensus</c>, <c>--kafka-brokers</c> (comma-separated)
+/// and <c>--insecure</c> (development only: no TLS). Exit codes: 0 after a clean stop, 2 for bad settings,
+/// 1 when the node failed.
+/// </summary>
+public static class OrdererProgram
+{
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["--listen"] = "Orderer:ListenAddress",
+        ["--admin-listen"] = "Orderer:AdminListenAddress",
+        ["--operations-listen"] = "Orderer:OperationsListenAddress",
+        ["--data-dir"] = "Orderer:DataDirectory",
+        ["--msp-id"] = "Orderer:MspId",
+        ["--msp-dir"] = "Orderer:MspDirectory",
+        ["--tls-dir"] = "Orderer:Tls:Directory",
+        ["--consensus"] = "Orderer:ConsensusType",
+        ["--insecure"] = "Orderer:Insecure",
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: invalid orderer settings:\n  {string.Join("\n  ", ex.Failures)}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or MspConfigurationException or IdentityException or FormatException or ChannelConfigException
+            or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"error: the orderer could not start: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+
+    /// <summary>Builds the orderer app (not started).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(CommandLineFlags.Normalize(args, booleanFlags: ["--insecure"], listFlags: new Dictionary<string, string>
+        {
+            ["--kafka-brokers"] = "Orderer:Kafka:Brokers",
+        }), Flags);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Services.AddOrderer(builder.Configuration);
+        var options = ReadValidated(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var tls = options.Insecure ? null : options.Tls.Load();
+            kestrel.ListenRpc(Endpoints.Parse(options.ListenAddress), tls);
+            kestrel.ListenAdmin(Endpoints.Parse(options.AdminListenAddress), tls);
+            kestrel.ListenAdmin(Endpoints.Parse(options.OperationsListenAddress), tls: null);
+        });
+
+        var app = builder.Build();
+        app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
+        app.UseChannelParticipation(Endpoints.Parse(options.AdminListenAddress).Port, requireClientCertificate: !options.Insecure);
+        var listenPort = Endpoints.Parse(options.ListenAddress).Port;
+        app.MapWhen(http => http.Connection.LocalPort == listenPort, rpc => rpc.UseRpc());
+        var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
+        var broadcast = app.Services.GetRequiredService<BroadcastHandler>();
+        var deliver = app.Services.GetRequiredService<DeliverHandler>();
+        registry.AddMethod(AtomicBroadcastService.Broadcast, broadcast.HandleAsync);
+        registry.AddMethod(AtomicBroadcastService.Deliver, deliver.HandleAsync);
+        return app;
+    }
+
+    /// <summary>Binds and validates the settings before anything listens, so a bad one stops the process early.</summary>
+    private static OrdererOptions ReadValidated(IConfiguration configuration)
+    {
+        var options = new OrdererOptions();
+        configuration.GetSection(OrdererOptions.Section).Bind(options);
+        var result = new OrdererOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(OrdererOptions.Section, typeof(OrdererOptions), result.Failures);
+        }
+        return options;
+    }
+
+    /// <summary>Registers the orderer's services and their settings.</summary>
+    public static IServiceCollection AddOrderer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<OrdererOptions>().Bind(configuration.GetSection(OrdererOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrdererOptions>, OrdererOptionsValidator>();
+        services.AddRpc();
+        services.AddMetrics();
+        services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<OrdererMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<OrdererOptions>>().Value;
+            return MspDirectory.LoadSigningIdentity(options.MspDirectory, options.MspId);
+        });
+        services.AddSingleton(sp => new MessageProcessor(sp.GetRequiredService<Core.Protocol.SigningIdentity>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IConsenter>(sp => new SoloConsenter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<OrdererOptions>>().Value;
+            return new ChannelRegistry(
+                options.DataDirectory,
+                sp.GetRequiredService<Core.Protocol.SigningIdentity>(),
+                sp.GetRequiredService<MessageProcessor>(),
+                sp.GetServices<IConsenter>().Where(consenter => consenter.Type == options.ConsensusType),
+                sp.GetRequiredService<OrdererMetrics>(),
+                sp.GetRequiredService<ILogger<ChannelRegistry>>());
+        });
+        services.AddSingleton<BroadcastHandler>();
+        services.AddSingleton(sp => new DeliverHandler(
+            sp.GetRequiredService<ChannelRegistry>(),
+            sp.GetRequiredService<OrdererMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            mutualTls: !sp.GetRequiredService<IOptions<OrdererOptions>>().Value.Insecure,
+            sp.GetRequiredService<ILogger<DeliverHandler>>()));
+        services.AddHostedService<OrdererService>();
+        services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("channels");
+        return services;
+    }
+}

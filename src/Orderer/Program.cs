@@ -1,0 +1,1 @@
+return await ZonCoin.Orderer.Hosting.OrdererProgram.Main(args).ConfigureAwait(false);
