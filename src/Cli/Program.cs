@@ -5,5 +5,6 @@ var root = new RootCommand("zoncoin: run and administer a ZonCoin network (Fabri
 root.Subcommands.Add(CryptoCommands.Create());
 root.Subcommands.Add(ChannelCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(OrdererCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

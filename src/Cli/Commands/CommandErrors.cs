@@ -15,11 +15,29 @@ internal static class CommandErrors
             body();
             return 0;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
-            or CryptoException or IdentityException or MspConfigurationException or MalformedMessageException or TopologyException)
+        catch (Exception ex) when (IsUserError(ex))
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
     }
+
+    public static async Task<int> RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (IsUserError(ex))
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static bool IsUserError(Exception ex) =>
+        ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            or CryptoException or IdentityException or MspConfigurationException or MalformedMessageException or TopologyException
+            or System.Security.Cryptography.CryptographicException or Rpc.RpcException;
 }

@@ -4,6 +4,7 @@ using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Rpc;
+using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Orderer.Broadcast;

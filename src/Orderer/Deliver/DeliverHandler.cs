@@ -7,6 +7,7 @@ using ZonCoin.Orderer.Channels;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Rpc;
+using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Orderer.Deliver;

@@ -104,7 +104,7 @@ public static class OrdererProgram
     }
 
     /// <summary>Binds and validates the settings before anything listens, so a bad one stops the process early.</summary>
-    private static OrdererOptions ReadValidated(IConfiguration configuration)
+    private static OrdererOptions ReadValidated(ConfigurationManager configuration)
     {
         var options = new OrdererOptions();
         configuration.GetSection(OrdererOptions.Section).Bind(options);

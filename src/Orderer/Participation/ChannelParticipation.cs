@@ -147,7 +147,7 @@ internal static class ChannelParticipation
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    internal sealed record Error(string Error);
+    internal sealed record Error([property: JsonPropertyName("error")] string Message);
 
     internal sealed record ChannelLink(string Name, string Url);
 

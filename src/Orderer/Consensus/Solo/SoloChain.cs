@@ -46,10 +46,10 @@ internal sealed partial class SoloChain : IChain
     }
 
     public ValueTask OrderAsync(Envelope envelope, ulong configSequence, CancellationToken cancellationToken) =>
-        EnqueueAsync(new Message(envelope, configSequence, IsConfig: false), cancellationToken);
+        EnqueueAsync(new Message(envelope, configSequence, IsConfig: false, Timeout: null), cancellationToken);
 
     public ValueTask ConfigureAsync(Envelope configEnvelope, ulong configSequence, CancellationToken cancellationToken) =>
-        EnqueueAsync(new Message(configEnvelope, configSequence, IsConfig: true), cancellationToken);
+        EnqueueAsync(new Message(configEnvelope, configSequence, IsConfig: true, Timeout: null), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -73,7 +73,7 @@ internal sealed partial class SoloChain : IChain
         {
             throw Unavailable();
         }
-        if (!_capacity.Wait(0))
+        if (!_capacity.Wait(0, CancellationToken.None))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             try

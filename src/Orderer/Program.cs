@@ -1,1 +1,0 @@
-return await ZonCoin.Orderer.Hosting.OrdererProgram.Main(args).ConfigureAwait(false);
