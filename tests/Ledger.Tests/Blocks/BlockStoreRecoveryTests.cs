@@ -322,6 +322,18 @@ public sealed class BlockStoreRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Verify_on_open_accepts_an_intact_store_without_rebuilding()
+    {
+        var options = new BlockStoreOptions { MaxSegmentBytes = 1_000, Fsync = false, VerifyOnOpen = true };
+        CreateStore(20, options);
+
+        using var store = BlockStore.Open(_dir.Path, options);
+
+        Assert.Equal(new RecoveryReport(20, 0, false, 0), store.Recovery);
+        AssertRecoveredTo(store, 20);
+    }
+
+    [Fact]
     public void A_truncated_middle_segment_is_an_error()
     {
         var options = new BlockStoreOptions { MaxSegmentBytes = 1_000, Fsync = false };
