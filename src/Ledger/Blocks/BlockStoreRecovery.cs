@@ -41,11 +41,14 @@ internal static class BlockStoreRecovery
         byte[]? lastHash = null;
         using (var readers = new SegmentReaders(directory))
         {
-            if (options.VerifyOnOpen && trusted > 1)
+            var verifiedHash = options.VerifyOnOpen && trusted > 1 ? VerifyChain(readers, records, trusted - 1) : null;
+            if (trusted > 0 && TryReadBlock(readers, records[trusted - 1], out lastBytes, out lastHash)
+                && verifiedHash is not null && !CoreBlocks.Parse(lastBytes!).Header.PreviousHash.Span.SequenceEqual(verifiedHash))
             {
-                VerifyChain(readers, records, trusted - 1);
+                var location = records[trusted - 1].Location;
+                throw BlockStoreException.Corrupt(SegmentFiles.Name(location.Segment), location.Offset, $"block {trusted - 1} does not chain to block {trusted - 2}");
             }
-            if (trusted > 0 && !TryReadBlock(readers, records[trusted - 1], out lastBytes, out lastHash))
+            if (trusted > 0 && lastBytes is null)
             {
                 // The last indexed block is damaged: treat it as the tail; the scan below decides whether it is.
                 trusted--;
@@ -138,8 +141,11 @@ internal static class BlockStoreRecovery
         }
     }
 
-    /// <summary>Reads the first <paramref name="count"/> indexed blocks, checking checksums and hash links.</summary>
-    private static void VerifyChain(SegmentReaders readers, List<IndexRecord> records, int count)
+    /// <summary>
+    /// Reads the first <paramref name="count"/> indexed blocks, checking checksums and hash links; returns the header
+    /// hash of the last one.
+    /// </summary>
+    private static byte[]? VerifyChain(SegmentReaders readers, List<IndexRecord> records, int count)
     {
         byte[]? previousHash = null;
         for (var i = 0; i < count; i++)
@@ -161,5 +167,6 @@ internal static class BlockStoreRecovery
             }
             previousHash = BlockHashing.HeaderHash(block.Header);
         }
+        return previousHash;
     }
 }
