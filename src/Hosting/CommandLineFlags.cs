@@ -69,7 +69,7 @@ public static class HttpEndpointExtensions
             {
                 https.ServerCertificate = tls.Certificate;
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) => RpcKestrelExtensions.ChainsTo(certificate, tls.ClientCertificateAuthorities);
+                https.ClientCertificateValidation = (certificate, _, _) => tls.AcceptsClient(certificate);
             });
         });
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
@@ -25,6 +26,7 @@ internal sealed partial class ChannelRegistry : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, IConsenter> _consenters;
     private readonly OrdererMetrics _metrics;
     private readonly ILogger<ChannelRegistry> _logger;
+    private TlsRoots _tlsRoots = new("", []);
 
     public ChannelRegistry(
         string dataDirectory, SigningIdentity signer, MessageProcessor processor, IEnumerable<IConsenter> consenters,
@@ -43,6 +45,37 @@ internal sealed partial class ChannelRegistry : IAsyncDisposable
     public IReadOnlyCollection<string> ConsensusTypes => [.. _consenters.Keys];
 
     public ChainSupport? Find(string channelId) => _channels.GetValueOrDefault(channelId);
+
+    /// <summary>
+    /// The TLS root and intermediate CAs of every organisation in every channel served, for accepting client
+    /// certificates (Fabric's orderer trusts its channels' orgs' TLS CAs). Recomputed when a channel is joined,
+    /// removed or reconfigured.
+    /// </summary>
+    public X509Certificate2Collection TlsClientRoots()
+    {
+        var states = _channels.Values.Select(channel => channel.State).OrderBy(state => state.ChannelId, StringComparer.Ordinal).ToList();
+        var key = string.Join('|', states.Select(state => $"{state.ChannelId}:{state.Sequence}"));
+        var cached = Volatile.Read(ref _tlsRoots);
+        if (cached.Key == key)
+        {
+            return cached.Roots;
+        }
+        var roots = new X509Certificate2Collection();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var organization in states.SelectMany(state => (state.Config.Application?.Organizations ?? []).Concat(state.Config.Orderer.Organizations)))
+        {
+            foreach (var pem in organization.Msp.TlsRootCerts.Concat(organization.Msp.TlsIntermediateCerts))
+            {
+                var text = pem.ToStringUtf8();
+                if (seen.Add(text))
+                {
+                    roots.ImportFromPem(text);
+                }
+            }
+        }
+        Volatile.Write(ref _tlsRoots, new TlsRoots(key, roots));
+        return roots;
+    }
 
     public IReadOnlyList<ChainSupport> Channels => [.. _channels.Values.OrderBy(channel => channel.ChannelId, StringComparer.Ordinal)];
 
@@ -217,6 +250,8 @@ internal sealed partial class ChannelRegistry : IAsyncDisposable
         ChannelConfig config = MessageProcessor.ReadConfig(Envelope.Parser.ParseFrom(block.Data.Data[0]));
         return ChannelState.Create(config);
     }
+
+    private sealed record TlsRoots(string Key, X509Certificate2Collection Roots);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Channel {ChannelId} opened at height {Height}")]
     private static partial void LogChannelOpened(ILogger logger, string channelId, ulong height);

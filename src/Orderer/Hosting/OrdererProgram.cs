@@ -85,7 +85,8 @@ public static class OrdererProgram
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var tls = options.Insecure ? null : options.Tls.Load();
-            kestrel.ListenRpc(Endpoints.Parse(options.ListenAddress), tls);
+            var channels = kestrel.ApplicationServices.GetRequiredService<ChannelRegistry>();
+            kestrel.ListenRpc(Endpoints.Parse(options.ListenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = channels.TlsClientRoots });
             kestrel.ListenAdmin(Endpoints.Parse(options.AdminListenAddress), tls);
             kestrel.ListenAdmin(Endpoints.Parse(options.OperationsListenAddress), tls: null);
         });

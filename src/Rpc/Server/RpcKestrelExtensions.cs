@@ -15,6 +15,17 @@ public sealed record RpcServerTlsOptions(X509Certificate2 Certificate)
 
     /// <summary>Refuse clients without a valid certificate (mutual TLS).</summary>
     public bool RequireClientCertificate { get; init; }
+
+    /// <summary>
+    /// More client CAs, asked for at every handshake: e.g. the TLS roots of the organisations in a node's
+    /// channels, which change as channels are joined and reconfigured.
+    /// </summary>
+    public Func<X509Certificate2Collection>? DynamicClientCertificateAuthorities { get; init; }
+
+    /// <summary>True when a client certificate chains to a static or a dynamic client CA.</summary>
+    public bool AcceptsClient(X509Certificate2 certificate) =>
+        RpcKestrelExtensions.ChainsTo(certificate, ClientCertificateAuthorities)
+        || (DynamicClientCertificateAuthorities?.Invoke() is { Count: > 0 } dynamic && RpcKestrelExtensions.ChainsTo(certificate, dynamic));
 }
 
 /// <summary>Kestrel endpoints that speak gRPC: HTTP/2 with prior knowledge (h2c), or TLS with ALPN h2.</summary>
@@ -38,12 +49,12 @@ public static class RpcKestrelExtensions
             listen.UseHttps(https =>
             {
                 https.ServerCertificate = tls.Certificate;
-                if (tls.ClientCertificateAuthorities.Count == 0 && !tls.RequireClientCertificate)
+                if (tls.ClientCertificateAuthorities.Count == 0 && tls.DynamicClientCertificateAuthorities is null && !tls.RequireClientCertificate)
                 {
                     return;
                 }
                 https.ClientCertificateMode = tls.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.AllowCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, tls.ClientCertificateAuthorities);
+                https.ClientCertificateValidation = (certificate, _, _) => tls.AcceptsClient(certificate);
             });
         });
     }

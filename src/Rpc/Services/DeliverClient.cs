@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Orderer;
+using ZonCoin.Rpc.Client;
+
+namespace ZonCoin.Rpc.Services;
+
+/// <summary>Reads blocks from an orderer's <c>/orderer.AtomicBroadcast/Deliver</c>.</summary>
+public static class DeliverClient
+{
+    /// <summary>
+    /// Sends one signed seek request and yields the orderer's responses (blocks, then one status) until the
+    /// status arrives or the caller stops reading; the call is cancelled when enumeration ends.
+    /// </summary>
+    public static async IAsyncEnumerable<DeliverResponse> ReadAsync(
+        RpcChannel channel, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = channel.AsyncDuplexStreamingCall(AtomicBroadcastService.Deliver, new CallOptions(CancellationToken: stop.Token));
+        await call.RequestStream.WriteAsync(seekRequest, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var response = call.ResponseStream.Current;
+                yield return response;
+                if (response.TypeCase == DeliverResponse.TypeOneofCase.Status)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The blocks of a finite seek, in order; throws <see cref="RpcException"/> for a status other than SUCCESS.</summary>
+    public static async Task<IReadOnlyList<Block>> ReadBlocksAsync(RpcChannel channel, Envelope seekRequest, CancellationToken cancellationToken = default)
+    {
+        var blocks = new List<Block>();
+        await foreach (var response in ReadAsync(channel, seekRequest, cancellationToken).ConfigureAwait(false))
+        {
+            if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
+            {
+                blocks.Add(response.Block);
+            }
+            else if (response.Status != Protos.Common.Status.Success)
+            {
+                throw new RpcException(new Status(StatusCode.Unknown, $"deliver ended with status {(int)response.Status} {response.Status}"));
+            }
+        }
+        return blocks;
+    }
+}
