@@ -92,6 +92,8 @@ public static class OrdererProgram
         });
 
         var app = builder.Build();
+        // Listen to the meters from the start: measurements made before the first scrape would be lost otherwise.
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
         app.UseChannelParticipation(Endpoints.Parse(options.AdminListenAddress).Port, requireClientCertificate: !options.Insecure);
         var listenPort = Endpoints.Parse(options.ListenAddress).Port;

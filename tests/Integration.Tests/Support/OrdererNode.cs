@@ -1,0 +1,157 @@
+using System.Globalization;
+using Google.Protobuf;
+using ZonCoin.Protos.Common;
+using ZonCoin.Rpc.Client;
+
+namespace ZonCoin.Integration.Tests.Support;
+
+/// <summary>A real orderer process (zoncoin-orderer.dll) on free loopback ports, with its own data directory.</summary>
+internal sealed class OrdererNode : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private readonly Consortium _consortium;
+    private readonly string[] _extraArgs;
+    private NodeProcess? _process;
+
+    private OrdererNode(Consortium consortium, int index, string dataDirectory, bool tls, string consensus, string[] extraArgs)
+    {
+        _consortium = consortium;
+        Index = index;
+        DataDirectory = dataDirectory;
+        Tls = tls;
+        Consensus = consensus;
+        _extraArgs = extraArgs;
+        Port = NodeProcess.FreePort();
+        AdminPort = NodeProcess.FreePort();
+        OperationsPort = NodeProcess.FreePort();
+    }
+
+    public int Index { get; }
+
+    public string DataDirectory { get; }
+
+    public bool Tls { get; }
+
+    public string Consensus { get; }
+
+    public int Port { get; }
+
+    public int AdminPort { get; }
+
+    public int OperationsPort { get; }
+
+    /// <summary>The gRPC address clients dial.</summary>
+    public string Address => $"{(Tls ? "https" : "http")}://127.0.0.1:{Port}";
+
+    public string AdminAddress => $"127.0.0.1:{AdminPort}";
+
+    public string NodeDirectory => _consortium.Orderer.OrdererDirectory(Index);
+
+    public string TlsCaFile => Path.Combine(NodeDirectory, "tls", "ca.crt");
+
+    public string Output => _process?.Output ?? "";
+
+    public NodeProcess Process => _process ?? throw new InvalidOperationException("not started");
+
+    public static async Task<OrdererNode> StartAsync(Consortium consortium, int index = 0, bool tls = true, string consensus = "solo", string? dataDirectory = null, params string[] extraArgs)
+    {
+        var node = new OrdererNode(consortium, index, dataDirectory ?? consortium.NewDirectory($"orderer{index}"), tls, consensus, extraArgs);
+        await node.StartAsync();
+        return node;
+    }
+
+    /// <summary>Starts (or restarts) the process and waits until /healthz answers.</summary>
+    public async Task StartAsync()
+    {
+        _process?.Dispose();
+        var args = new List<string>
+        {
+            "--listen", $"127.0.0.1:{Port}",
+            "--admin-listen", AdminAddress,
+            "--operations-listen", $"127.0.0.1:{OperationsPort}",
+            "--data-dir", DataDirectory,
+            "--msp-id", _consortium.Orderer.MspId,
+            "--msp-dir", Path.Combine(NodeDirectory, "msp"),
+            "--consensus", Consensus,
+        };
+        args.AddRange(Tls ? ["--tls-dir", Path.Combine(NodeDirectory, "tls")] : ["--insecure"]);
+        args.AddRange(_extraArgs);
+        _process = NodeProcess.Start(Repo.OrdererDll, args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"orderer{Index} exited with {_process.ExitCode}:\n{_process.Output}");
+            }
+            try
+            {
+                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
+
+    public void Kill() => _process?.Kill();
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    /// <summary>Joins a channel through the real CLI (<c>zoncoin orderer join</c>) as the orderer org's admin.</summary>
+    public async Task<(int ExitCode, string Output)> JoinAsync(Block genesis)
+    {
+        var file = Path.Combine(_consortium.NewDirectory("blocks"), "genesis.block");
+        await File.WriteAllBytesAsync(file, genesis.ToByteArray());
+        var channel = Protos.Common.ChannelHeader.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(genesis.Data.Data[0]).Payload).Header.ChannelHeader).ChannelId;
+        return await CliAsync("join", "--channel", channel, "--block", file);
+    }
+
+    /// <summary>Runs <c>zoncoin orderer &lt;verb&gt; ...</c> against this node's admin endpoint.</summary>
+    public Task<(int ExitCode, string Output)> CliAsync(params string[] args)
+    {
+        var all = new List<string> { "orderer" };
+        all.AddRange(args);
+        all.AddRange(["--orderer", AdminAddress]);
+        if (Tls)
+        {
+            var adminTls = Path.Combine(_consortium.Orderer.UserDirectory("Admin"), "tls");
+            all.AddRange(["--ca-file", TlsCaFile, "--client-cert", Path.Combine(adminTls, "client.crt"), "--client-key", Path.Combine(adminTls, "client.key")]);
+        }
+        return NodeProcess.RunAsync(Repo.CliDll, [.. all]);
+    }
+
+    /// <summary>A gRPC channel to this node as a user of <paramref name="org"/>.</summary>
+    public RpcChannel Connect(OrgMaterial org, string user = "User1") => org.Connect(Address, TlsCaFile, user);
+
+    public async Task<string> GetOperationsAsync(string path)
+    {
+        return await Http.GetStringAsync(new Uri($"http://127.0.0.1:{OperationsPort}{path}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.StopAsync();
+            _process.Dispose();
+        }
+    }
+
+    public override string ToString() => $"orderer{Index} (port {Port.ToString(CultureInfo.InvariantCulture)})";
+}

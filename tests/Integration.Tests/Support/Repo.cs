@@ -1,0 +1,33 @@
+namespace ZonCoin.Integration.Tests.Support;
+
+/// <summary>Where the built binaries are: each service is run from its own output folder.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The build configuration these tests were built with (Release in CI).</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static string OrdererDll => Binary("src/Orderer", "zoncoin-orderer.dll");
+
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "zoncoin.dll");
+
+    private static string Binary(string project, string dll)
+    {
+        var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} is not built; run dotnet build first", path);
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ZonCoin.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("cannot find the repository root (ZonCoin.sln) above " + AppContext.BaseDirectory);
+    }
+}
