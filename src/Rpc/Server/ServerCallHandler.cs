@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Rpc.Protocol;
 
@@ -38,7 +39,9 @@ internal static partial class ServerCallHandler
                 deadlineSource.CancelAfter(timeout);
             }
         }
-        using var callSource = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token);
+        // Shutting down ends long-lived streams (Deliver, Broadcast) at once instead of waiting for clients to leave.
+        var stopping = http.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var callSource = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineSource.Token, stopping);
         var context = new ServerCallContext(http, method.FullName, deadline, ReadMetadata(http.Request.Headers), writer, callSource.Token);
         var requests = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, options.MaxReceiveMessageSize, callSource);
         var responses = new ResponseStreamWriter<TResponse>(writer, callSource);
@@ -71,6 +74,10 @@ internal static partial class ServerCallHandler
         if (deadlineSource.IsCancellationRequested && status.StatusCode is StatusCode.Cancelled or StatusCode.Internal or StatusCode.Unknown)
         {
             status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+        }
+        else if (stopping.IsCancellationRequested && status.StatusCode is StatusCode.Cancelled or StatusCode.Internal or StatusCode.Unknown)
+        {
+            status = new Status(StatusCode.Unavailable, "the server is shutting down");
         }
         foreach (var entry in context.ResponseTrailers)
         {
