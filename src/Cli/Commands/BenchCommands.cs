@@ -41,7 +41,35 @@ internal static class BenchCommands
                 return 1;
             }
         });
-        return new Command("bench", "Benchmarks") { rpc };
+        return new Command("bench", "Benchmarks") { rpc, Orderer() };
+    }
+
+    private static Command Orderer()
+    {
+        var consensus = new Option<string>("--consensus") { Description = "solo (one node) or kafka (three nodes on an in-process Kafka mock cluster)", DefaultValueFactory = _ => "solo" };
+        consensus.AcceptOnlyFromAmong("solo", "kafka");
+        var clients = new Option<int>("--clients") { Description = "Concurrent Broadcast streams (spread over the orderers)", DefaultValueFactory = _ => 8 };
+        var size = new Option<int>("--size") { Description = "Payload bytes per envelope", DefaultValueFactory = _ => 256 };
+        var count = new Option<int>("--count") { Description = "Envelopes to order", DefaultValueFactory = _ => 50_000 };
+        var batchTimeout = new Option<int>("--batch-timeout-ms") { Description = "The channel's batch timeout", DefaultValueFactory = _ => 100 };
+        var maxMessages = new Option<int>("--max-messages") { Description = "The channel's MaxMessageCount", DefaultValueFactory = _ => 500 };
+        clients.Validators.Add(result => Between(result, 1, 1000));
+        size.Validators.Add(result => Between(result, 0, 1024 * 1024));
+        count.Validators.Add(result => Between(result, 1, 10_000_000));
+        batchTimeout.Validators.Add(result => Between(result, 1, 60_000));
+        maxMessages.Validators.Add(result => Between(result, 1, 100_000));
+        var command = new Command("orderer", "Order N pre-signed envelopes through real orderer processes and print envelopes/s, blocks/s and Broadcast-to-delivery latency")
+        {
+            consensus, clients, size, count, batchTimeout, maxMessages,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
+        {
+            var kind = parse.GetValue(consensus)!;
+            var settings = new OrdererBenchmarkSettings(kind, parse.GetValue(clients), parse.GetValue(size), parse.GetValue(count),
+                Orderers: kind == "kafka" ? 3 : 1, TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages));
+            return OrdererBenchmark.RunAsync(settings, Console.Out, cancellationToken);
+        }));
+        return command;
     }
 
     private static void Between(System.CommandLine.Parsing.OptionResult result, int min, int max)

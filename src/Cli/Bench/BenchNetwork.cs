@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf;
+using ZonCoin.Cli.Crypto;
+using ZonCoin.Cli.Orderer;
+using ZonCoin.Core.Config;
+using ZonCoin.Core.Identity;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Protos.Common;
+using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Services;
+
+namespace ZonCoin.Cli.Bench;
+
+/// <summary>A throwaway ordering network for benchmarks: crypto in a temp folder, orderer processes on free ports.</summary>
+internal sealed class BenchNetwork : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly List<BenchOrderer> _orderers = [];
+    private readonly List<IAsyncDisposable> _extras = [];
+
+    private BenchNetwork(string root, SigningIdentity client)
+    {
+        _root = root;
+        Client = client;
+    }
+
+    public SigningIdentity Client { get; }
+
+    public IReadOnlyList<BenchOrderer> Orderers => _orderers;
+
+    public static async Task<BenchNetwork> StartAsync(OrdererBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "zoncoin-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var ordererOrg = new OrgCryptoRequest("OrdererOrg", "OrdererMSP", "orderer.bench.local", 0, settings.Orderers, 0, Path.Combine(root, "orderer"));
+        var clientOrg = new OrgCryptoRequest("Org1", "Org1MSP", "org1.bench.local", 0, 0, 1, Path.Combine(root, "org1"));
+        OrgCryptoGenerator.Generate(ordererOrg);
+        OrgCryptoGenerator.Generate(clientOrg);
+        var client = MspDirectory.LoadSigningIdentity(Path.Combine(clientOrg.OutputDirectory, "users", $"User1@{clientOrg.Domain}", "msp"), clientOrg.MspId);
+        var network = new BenchNetwork(root, client);
+        try
+        {
+            string[] extraArgs = [];
+            var brokers = new List<string>();
+            if (settings.Consensus == "kafka")
+            {
+                var kafka = await BenchKafka.StartAsync(ChannelIdOf(), cancellationToken).ConfigureAwait(false);
+                network._extras.Add(kafka);
+                brokers.AddRange(kafka.Brokers);
+                extraArgs = ["--kafka-brokers", string.Join(',', kafka.Brokers), "--Orderer:Kafka:ReplicationFactor", "3"];
+            }
+            for (var i = 0; i < settings.Orderers; i++)
+            {
+                var nodeDirectory = Path.Combine(ordererOrg.OutputDirectory, "orderers", $"orderer{i}.{ordererOrg.Domain}");
+                network._orderers.Add(BenchOrderer.Start(i, nodeDirectory, Path.Combine(root, $"data{i}"), settings.Consensus, extraArgs));
+            }
+            var config = ChannelConfigBuilder.Create(
+                ChannelIdOf(),
+                [new OrganizationDefinition(clientOrg.Org, clientOrg.MspId, MspDirectory.LoadDefinition(Path.Combine(clientOrg.OutputDirectory, "msp"), clientOrg.MspId))],
+                [new OrganizationDefinition(ordererOrg.Org, ordererOrg.MspId, MspDirectory.LoadDefinition(Path.Combine(ordererOrg.OutputDirectory, "msp"), ordererOrg.MspId))
+                {
+                    OrdererEndpoints = [.. network._orderers.Select(o => o.Endpoint)],
+                }],
+                new OrderingDefinition
+                {
+                    ConsensusType = settings.Consensus,
+                    KafkaBrokers = brokers,
+                    BatchTimeout = settings.BatchTimeout,
+                    MaxMessageCount = settings.MaxMessageCount,
+                });
+            var genesis = Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config)).ToByteArray();
+            foreach (var orderer in network._orderers)
+            {
+                await orderer.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+                using var admin = new ParticipationClient(new AdminConnection(orderer.AdminEndpoint, null, null, null));
+                await admin.JoinAsync(genesis, cancellationToken).ConfigureAwait(false);
+            }
+            output.WriteLine($"started {network._orderers.Count} orderer process(es) under {root}");
+            return network;
+        }
+        catch
+        {
+            await network.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public RpcChannel Connect(BenchOrderer orderer) => RpcChannel.ForAddress($"http://{orderer.Endpoint}");
+
+    /// <summary>The channel's height on the last orderer.</summary>
+    public async Task<ulong> HeightAsync(CancellationToken cancellationToken)
+    {
+        using var channel = Connect(_orderers[^1]);
+        var request = DeliverRequests.Create(ChannelIdOf(), DeliverRequests.Range(DeliverRequests.Newest(), DeliverRequests.Newest()), Client);
+        var blocks = await DeliverClient.ReadBlocksAsync(channel, request, cancellationToken).ConfigureAwait(false);
+        return blocks[^1].Header.Number + 1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var orderer in _orderers)
+        {
+            orderer.Dispose();
+        }
+        foreach (var extra in _extras)
+        {
+            await extra.DisposeAsync().ConfigureAwait(false);
+        }
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string ChannelIdOf() => "bench";
+}
+
+/// <summary>One orderer process started by the benchmark (h2c, plain admin endpoint).</summary>
+internal sealed class BenchOrderer : IDisposable
+{
+    private readonly Process _process;
+    private readonly int _operationsPort;
+
+    private BenchOrderer(Process process, string endpoint, string adminEndpoint, int operationsPort)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        AdminEndpoint = adminEndpoint;
+        _operationsPort = operationsPort;
+    }
+
+    public string Endpoint { get; }
+
+    public string AdminEndpoint { get; }
+
+    public static BenchOrderer Start(int index, string nodeDirectory, string dataDirectory, string consensus, IReadOnlyList<string> extraArgs)
+    {
+        var (port, admin, operations) = (FreePort(), FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "zoncoin-orderer.dll"),
+            "--listen", $"127.0.0.1:{port}", "--admin-listen", $"127.0.0.1:{admin}", "--operations-listen", $"127.0.0.1:{operations}",
+            "--data-dir", dataDirectory, "--msp-id", "OrdererMSP", "--msp-dir", Path.Combine(nodeDirectory, "msp"),
+            "--consensus", consensus, "--insecure", "true", "--Logging:LogLevel:Default", "Warning",
+        }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start zoncoin-orderer");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"[orderer{index}] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new BenchOrderer(process, $"127.0.0.1:{port}", $"127.0.0.1:{admin}", operations);
+    }
+
+    public async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"orderer at {Endpoint} exited with {_process.ExitCode}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{_operationsPort}/healthz"), cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"orderer at {Endpoint} did not become ready");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+
+    public override string ToString() => Endpoint;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
