@@ -69,7 +69,8 @@ internal sealed partial class SoloChain : IChain
 
     private async ValueTask EnqueueAsync(Message message, CancellationToken cancellationToken)
     {
-        if (_fault is not null)
+        // Stopping (or stopped: DisposeAsync cancels before it disposes the semaphore) also answers 503.
+        if (_fault is not null || _stopping.IsCancellationRequested)
         {
             throw Unavailable();
         }
