@@ -6,4 +6,5 @@ root.Subcommands.Add(CryptoCommands.Create());
 root.Subcommands.Add(ChannelCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(KafkaCommands.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
