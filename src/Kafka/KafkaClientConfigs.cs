@@ -6,6 +6,19 @@ namespace ZonCoin.Kafka;
 /// Confluent.Kafka client settings for the Kafka ordering service (one topic per channel, partition 0), checked
 /// against librdkafka's mock cluster and valid for Apache Kafka. Callers may change the returned objects.
 /// </summary>
+/// <remarks>
+/// Behaviour measured against the mock cluster (librdkafka 2.0.2):
+/// <list type="bullet">
+/// <item>Produce to <c>new TopicPartition(topic, 0)</c>: with a null key the partitioner spreads messages over all
+/// partitions, and a producer auto-creates an unknown topic with 4 partitions. Create channel topics first.</item>
+/// <item>While a partition's leader is down, production neither fails nor completes: messages wait in the producer
+/// (until <c>message.timeout.ms</c>, default 5 minutes, then "Local: Message timed out") and are delivered in order,
+/// without duplicates, as soon as the leader is back or leadership moves. Broker disconnects and refused
+/// connections reach the error handler as non-fatal errors; only <see cref="Error.IsFatal"/> ends a producer.</item>
+/// <item>A consumer whose leader is down gets nothing (Consume returns null at its timeout, no exception) and
+/// resumes at the next offset when the broker is back.</item>
+/// </list>
+/// </remarks>
 public static class KafkaClientConfigs
 {
     /// <summary>
