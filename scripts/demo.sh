@@ -8,6 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
 state="$root/.zoncoin"
+bash scripts/lib/install-deps.sh
 mkdir -p "$state/crypto" "$state/channels"
 
 generate() { # org msp-id extra-args...

@@ -12,6 +12,9 @@ status=0
 command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
 command -v node >/dev/null && command -v npm >/dev/null || { echo "error: Node 20 with npm is required" >&2; exit 2; }
 
+echo "== installing system packages (scripts/lib/install-deps.sh)"
+bash scripts/lib/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
 echo "== installing Node test dependencies (npm ci)"
 (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) || status=1
 

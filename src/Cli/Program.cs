@@ -7,4 +7,5 @@ root.Subcommands.Add(ChannelCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(OrdererCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(KafkaCommands.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

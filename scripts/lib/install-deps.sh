@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages ZonCoin needs, idempotently; run by scripts/test.sh and scripts/demo.sh before building.
+#   librdkafka1 - the system librdkafka (2.0.x on Debian 12) that Confluent.Kafka loads (src/Kafka, DESIGN.md Ordering)
+# A package that dpkg reports as installed is left alone; otherwise `apt-get update` (needed on a fresh machine,
+# where the package lists are empty) and `apt-get install -y`, through sudo when not root.
+set -euo pipefail
+
+packages=(librdkafka1)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "error: ${missing[*]} is not installed and apt-get is not available; install librdkafka 2.x (librdkafka.so.1) yourself" >&2
+  exit 2
+fi
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null; then
+    echo "error: ${missing[*]} is not installed; run as root or install sudo (apt-get install -y ${missing[*]})" >&2
+    exit 2
+  fi
+  as_root=(sudo)
+fi
+echo "== installing ${missing[*]} (apt-get)"
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
