@@ -87,7 +87,7 @@ internal sealed class BenchNetwork : IAsyncDisposable
         }
     }
 
-    public RpcChannel Connect(BenchOrderer orderer) => RpcChannel.ForAddress($"http://{orderer.Endpoint}");
+    public static RpcChannel Connect(BenchOrderer orderer) => RpcChannel.ForAddress($"http://{orderer.Endpoint}");
 
     /// <summary>The channel's height on the last orderer.</summary>
     public async Task<ulong> HeightAsync(CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ internal static class OrdererBenchmark
         var blocks = 0;
         long lastBlockAt = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var deliverChannel = network.Connect(network.Orderers[^1]);
+        using var deliverChannel = BenchNetwork.Connect(network.Orderers[^1]);
         var reader = Task.Run(async () =>
         {
             var request = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(startHeight), DeliverRequests.Specified(DeliverRequests.Forever)), client);
@@ -79,7 +79,7 @@ internal static class OrdererBenchmark
         var failures = new ConcurrentQueue<string>();
         await Task.WhenAll(Enumerable.Range(0, settings.Clients).Select(c => Task.Run(async () =>
         {
-            using var channel = network.Connect(network.Orderers[c % network.Orderers.Count]);
+            using var channel = BenchNetwork.Connect(network.Orderers[c % network.Orderers.Count]);
             await using var session = new BroadcastSession(channel);
             var window = new Queue<Task<BroadcastResponse>>();
             while (true)
@@ -132,7 +132,7 @@ internal static class OrdererBenchmark
     {
         foreach (var orderer in network.Orderers)
         {
-            using var channel = network.Connect(orderer);
+            using var channel = BenchNetwork.Connect(orderer);
             await using var session = new BroadcastSession(channel);
             var warmups = Enumerable.Range(0, 200).Select(_ => session.SendAsync(NewEnvelope(client, 64), cancellationToken)).ToList();
             foreach (var response in await Task.WhenAll(warmups).ConfigureAwait(false))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ZonCoin.Protos.Common;
 
@@ -18,6 +19,7 @@ internal sealed class OrdererMetrics : IDisposable
     private readonly Histogram<long> _blockBytes;
     private readonly UpDownCounter<long> _broadcastStreams;
     private readonly UpDownCounter<long> _deliverStreams;
+    private readonly ConcurrentDictionary<string, Func<long>> _kafkaLag = new(StringComparer.Ordinal);
 
     public OrdererMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +33,7 @@ internal sealed class OrdererMetrics : IDisposable
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1024, 16384, 131072, 524288, 1048576, 2097152, 10485760] });
         _broadcastStreams = _meter.CreateUpDownCounter<long>("orderer_broadcast_streams", description: "Open Broadcast streams");
         _deliverStreams = _meter.CreateUpDownCounter<long>("orderer_deliver_streams", description: "Open Deliver streams");
+        _meter.CreateObservableGauge("orderer_kafka_consumer_lag", ObserveKafkaLag, description: "Messages in a channel's Kafka partition not yet consumed");
     }
 
     public Meter Meter => _meter;
@@ -51,5 +54,13 @@ internal sealed class OrdererMetrics : IDisposable
 
     public void DeliverStream(int delta) => _deliverStreams.Add(delta);
 
+    /// <summary>Reports a Kafka channel's consumer lag until <see cref="UntrackKafkaLag"/>.</summary>
+    public void TrackKafkaLag(string channel, Func<long> lag) => _kafkaLag[channel] = lag;
+
+    public void UntrackKafkaLag(string channel) => _kafkaLag.TryRemove(channel, out _);
+
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> ObserveKafkaLag() =>
+        [.. _kafkaLag.Select(entry => new Measurement<long>(entry.Value(), new KeyValuePair<string, object?>("channel", entry.Key)))];
 }

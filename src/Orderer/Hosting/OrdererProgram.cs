@@ -10,6 +10,7 @@ using ZonCoin.Hosting;
 using ZonCoin.Orderer.Broadcast;
 using ZonCoin.Orderer.Channels;
 using ZonCoin.Orderer.Consensus;
+using ZonCoin.Orderer.Consensus.Kafka;
 using ZonCoin.Orderer.Consensus.Solo;
 using ZonCoin.Orderer.Deliver;
 using ZonCoin.Orderer.MsgProcessor;
@@ -136,6 +137,11 @@ public static class OrdererProgram
         });
         services.AddSingleton(sp => new MessageProcessor(sp.GetRequiredService<Core.Protocol.SigningIdentity>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IConsenter>(sp => new SoloConsenter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IConsenter>(sp => new KafkaConsenter(
+            sp.GetRequiredService<IOptions<OrdererOptions>>().Value.Kafka,
+            sp.GetRequiredService<OrdererMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<OrdererOptions>>().Value;

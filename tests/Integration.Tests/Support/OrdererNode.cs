@@ -27,6 +27,8 @@ internal sealed class OrdererNode : IAsyncDisposable
         OperationsPort = NodeProcess.FreePort();
     }
 
+    public Consortium Consortium => _consortium;
+
     public int Index { get; }
 
     public string DataDirectory { get; }
@@ -101,6 +103,30 @@ internal sealed class OrdererNode : IAsyncDisposable
             }
             await Task.Delay(100, timeout.Token);
         }
+    }
+
+    /// <summary>Waits until /healthz reports every channel serving (a Kafka chain is ready once it reached its brokers).</summary>
+    public async Task WaitHealthyAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string last = "";
+        while (!timeout.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+                last = await response.Content.ReadAsStringAsync(timeout.Token);
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100, CancellationToken.None);
+        }
+        throw new TimeoutException($"{this} did not become healthy: {last}{Environment.NewLine}{Output}");
     }
 
     public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
