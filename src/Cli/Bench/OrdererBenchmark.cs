@@ -12,7 +12,7 @@ using ZonCoin.Rpc.Services;
 namespace ZonCoin.Cli.Bench;
 
 /// <summary>What <c>zoncoin bench orderer</c> runs: consensus, concurrent Broadcast clients, envelope size and count.</summary>
-internal sealed record OrdererBenchmarkSettings(string Consensus, int Clients, int Size, int Count, int Orderers, TimeSpan BatchTimeout, uint MaxMessageCount);
+internal sealed record OrdererBenchmarkSettings(string Consensus, int Clients, int Size, int Count, int Orderers, TimeSpan BatchTimeout, uint MaxMessageCount, int InFlight);
 
 /// <summary>
 /// Drives real orderer processes (a solo node, or Kafka nodes on an in-process mock cluster): pre-signed
@@ -21,7 +21,6 @@ internal sealed record OrdererBenchmarkSettings(string Consensus, int Clients, i
 /// </summary>
 internal static class OrdererBenchmark
 {
-    private const int InFlightPerClient = 256;
     private const string ChannelId = "bench";
 
     public static async Task RunAsync(OrdererBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
@@ -29,7 +28,7 @@ internal static class OrdererBenchmark
         await using var network = await BenchNetwork.StartAsync(settings, output, cancellationToken).ConfigureAwait(false);
         var client = network.Client;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"orderer bench: consensus={settings.Consensus} orderers={network.Orderers.Count} clients={settings.Clients} size={settings.Size} B count={settings.Count} batch={settings.MaxMessageCount} msgs/{settings.BatchTimeout.TotalMilliseconds} ms"));
+            $"orderer bench: consensus={settings.Consensus} orderers={network.Orderers.Count} clients={settings.Clients} in-flight={settings.InFlight}/client size={settings.Size} B count={settings.Count} batch={settings.MaxMessageCount} msgs/{settings.BatchTimeout.TotalMilliseconds} ms"));
 
         output.WriteLine($"signing {settings.Count} envelopes...");
         var envelopes = new Envelope[settings.Count];
@@ -91,7 +90,7 @@ internal static class OrdererBenchmark
                 }
                 sentAt[i] = Stopwatch.GetTimestamp();
                 window.Enqueue(session.SendAsync(envelopes[i], cancellationToken));
-                if (window.Count >= InFlightPerClient)
+                if (window.Count >= settings.InFlight)
                 {
                     Check(await window.Dequeue().ConfigureAwait(false), failures);
                 }

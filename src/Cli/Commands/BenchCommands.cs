@@ -53,6 +53,8 @@ internal static class BenchCommands
         var count = new Option<int>("--count") { Description = "Envelopes to order", DefaultValueFactory = _ => 50_000 };
         var batchTimeout = new Option<int>("--batch-timeout-ms") { Description = "The channel's batch timeout", DefaultValueFactory = _ => 100 };
         var maxMessages = new Option<int>("--max-messages") { Description = "The channel's MaxMessageCount", DefaultValueFactory = _ => 500 };
+        var inFlight = new Option<int>("--in-flight") { Description = "Envelopes each client keeps in flight (pipelined on its stream)", DefaultValueFactory = _ => 64 };
+        inFlight.Validators.Add(result => Between(result, 1, 100_000));
         clients.Validators.Add(result => Between(result, 1, 1000));
         size.Validators.Add(result => Between(result, 0, 1024 * 1024));
         count.Validators.Add(result => Between(result, 1, 10_000_000));
@@ -60,13 +62,13 @@ internal static class BenchCommands
         maxMessages.Validators.Add(result => Between(result, 1, 100_000));
         var command = new Command("orderer", "Order N pre-signed envelopes through real orderer processes and print envelopes/s, blocks/s and Broadcast-to-delivery latency")
         {
-            consensus, clients, size, count, batchTimeout, maxMessages,
+            consensus, clients, size, count, batchTimeout, maxMessages, inFlight,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
         {
             var kind = parse.GetValue(consensus)!;
             var settings = new OrdererBenchmarkSettings(kind, parse.GetValue(clients), parse.GetValue(size), parse.GetValue(count),
-                Orderers: kind == "kafka" ? 3 : 1, TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages));
+                Orderers: kind == "kafka" ? 3 : 1, TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages), parse.GetValue(inFlight));
             return OrdererBenchmark.RunAsync(settings, Console.Out, cancellationToken);
         }));
         return command;

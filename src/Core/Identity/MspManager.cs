@@ -6,6 +6,7 @@ namespace ZonCoin.Core.Identity;
 public sealed class MspManager
 {
     private readonly Dictionary<string, Msp> _msps;
+    private readonly IdentityCache _identities = new();
 
     public MspManager(IEnumerable<Msp> msps)
     {
@@ -24,10 +25,13 @@ public sealed class MspManager
 
     public Msp? Find(string mspId) => _msps.GetValueOrDefault(mspId);
 
-    /// <summary>Parses an identity and checks that its MSP is one of the channel's.</summary>
+    /// <summary>
+    /// Parses an identity (served from a cache for identities seen before) and checks that its MSP is one of the
+    /// channel's.
+    /// </summary>
     public MspIdentity Deserialize(ReadOnlySpan<byte> serializedIdentity)
     {
-        var identity = MspIdentity.Parse(serializedIdentity);
+        var identity = _identities.GetOrParse(serializedIdentity);
         if (!_msps.ContainsKey(identity.MspId))
         {
             throw new IdentityException(IdentityError.UnknownMsp, identity.MspId,

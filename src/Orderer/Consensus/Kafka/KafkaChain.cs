@@ -64,8 +64,13 @@ internal sealed partial class KafkaChain : IChain
         KafkaNative.EnsureLoaded();
         _offsets = KafkaOffsets.Read(_support.LastConsenterMetadata());
         _lastCutBlock = _support.Store.Height - 1;
-        _producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.OrderingProducer(_brokers))
+        var producerConfig = KafkaClientConfigs.OrderingProducer(_brokers);
+        // Many Broadcast streams post at once: a millisecond of lingering lets librdkafka batch them into one
+        // produce request instead of one round trip each.
+        producerConfig.LingerMs = 1;
+        _producer = new ProducerBuilder<Null, byte[]>(producerConfig)
             .SetErrorHandler((_, error) => OnClientError("producer", error))
+            .SetLogHandler((_, log) => LogClientMessage(_logger, _support.ChannelId, log.Name, log.Message))
             .Build();
         _metrics.TrackKafkaLag(_support.ChannelId, ConsumerLag);
         _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -108,6 +113,7 @@ internal sealed partial class KafkaChain : IChain
             PostConnect(token);
             using var consumer = new ConsumerBuilder<Null, byte[]>(KafkaClientConfigs.PartitionConsumer(_brokers, $"zoncoin-orderer-{_support.ChannelId}"))
                 .SetErrorHandler((_, error) => OnClientError("consumer", error))
+                .SetLogHandler((_, log) => LogClientMessage(_logger, _support.ChannelId, log.Name, log.Message))
                 .Build();
             _consumer = consumer;
             var start = _offsets.LastOffsetPersisted + 1;
@@ -534,6 +540,9 @@ internal sealed partial class KafkaChain : IChain
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Channel {ChannelId}: posting TIME_TO_CUT failed: {Reason}")]
     private static partial void LogTimeToCutFailed(ILogger logger, string channelId, string reason);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Channel {ChannelId}: librdkafka {Client}: {Text}")]
+    private static partial void LogClientMessage(ILogger logger, string channelId, string client, string text);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "Channel {ChannelId}: Kafka {Client} reported: {Reason}")]
     private static partial void LogClientError(ILogger logger, string channelId, string client, string reason);
