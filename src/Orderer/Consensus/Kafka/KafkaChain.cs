@@ -425,7 +425,12 @@ internal sealed partial class KafkaChain : IChain
                     Name = _partition.Topic,
                     NumPartitions = 1,
                     ReplicationFactor = (short)_settings.ReplicationFactor,
-                    Configs = new Dictionary<string, string> { ["unclean.leader.election.enable"] = "false", ["retention.ms"] = "-1" },
+                    Configs = new Dictionary<string, string>
+                    {
+                        ["unclean.leader.election.enable"] = "false",
+                        ["retention.ms"] = "-1",
+                        ["min.insync.replicas"] = _settings.ReplicationFactor >= 3 ? "2" : "1",
+                    },
                 }]).GetAwaiter().GetResult();
                 return;
             }
