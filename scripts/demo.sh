@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Brings up what exists of the ZonCoin consortium today and runs its main job.
-# Today (foundation only): generates crypto material for the orderer org and three member orgs, writes the
-# genesis blocks of the `supplychain` and `zoncoin` channels from network.yaml and prints one of them.
-# Idempotent: existing crypto material is kept.
+# Today (foundation + ordering service): generates crypto material for the orderer org and three member orgs,
+# writes the genesis blocks of the `supplychain` and `zoncoin` channels from network.yaml, starts a solo orderer
+# (mutual TLS) in the background, joins it to both channels and orders a benchmark workload on a throwaway
+# orderer. Idempotent: existing crypto material is kept, a running demo orderer is restarted.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,7 +31,40 @@ for channel in supplychain zoncoin; do
   ./zoncoin channel genesis --topology network.yaml --channel "$channel" --out "$state/channels/$channel.block"
 done
 echo
-echo "== zoncoin inspect $state/channels/zoncoin.block (first 40 lines)"
-./zoncoin inspect "$state/channels/zoncoin.block" | head -n 40
+echo "== zoncoin inspect $state/channels/zoncoin.block (first 25 lines)"
+./zoncoin inspect "$state/channels/zoncoin.block" | head -n 25
+
+# The orderer: a solo node with mutual TLS, listening as network.yaml says (127.0.0.1:7050).
+orderer_dir="$state/crypto/orderer/orderers/orderer0.orderer.zoncoin.local"
+admin_tls="$state/crypto/orderer/users/Admin@orderer.zoncoin.local/tls"
+pid_file="$state/orderer0.pid"
+if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  echo "stopping the previous demo orderer (pid $(cat "$pid_file"))"
+  kill "$(cat "$pid_file")"; while kill -0 "$(cat "$pid_file")" 2>/dev/null; do sleep 0.2; done
+fi
+rm -rf "$state/orderer0"
+nohup dotnet "$root/artifacts/cli/zoncoin-orderer.dll" \
+  --listen 127.0.0.1:7050 --admin-listen 127.0.0.1:7060 --operations-listen 127.0.0.1:8443 \
+  --data-dir "$state/orderer0" --msp-id OrdererMSP --msp-dir "$orderer_dir/msp" --tls-dir "$orderer_dir/tls" \
+  > "$state/orderer0.log" 2>&1 &
+echo $! > "$pid_file"
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:8443/healthz >/dev/null && break; sleep 0.2; done
+curl -sf http://127.0.0.1:8443/healthz >/dev/null || { echo "error: the orderer did not start; see $state/orderer0.log" >&2; exit 1; }
 echo
-echo "Foundation ready. The orderer, peers, gateway and contracts are not built yet (see README status)."
+echo "== orderer up (pid $(cat "$pid_file"), log $state/orderer0.log); joining the channels"
+for channel in supplychain zoncoin; do
+  ./zoncoin orderer join --channel "$channel" --block "$state/channels/$channel.block" --orderer 127.0.0.1:7060 \
+    --ca-file "$orderer_dir/tls/ca.crt" --client-cert "$admin_tls/client.crt" --client-key "$admin_tls/client.key"
+done
+./zoncoin orderer list --orderer 127.0.0.1:7060 \
+  --ca-file "$orderer_dir/tls/ca.crt" --client-cert "$admin_tls/client.crt" --client-key "$admin_tls/client.key"
+curl -s http://127.0.0.1:8443/healthz; echo
+
+echo
+echo "== ordering benchmark on a throwaway solo orderer (zoncoin bench orderer)"
+./zoncoin bench orderer --consensus solo --clients 8 --count 20000 --in-flight 16
+
+echo
+echo "The orderer keeps running: Broadcast/Deliver on 127.0.0.1:7050 (mutual TLS), admin on 127.0.0.1:7060,"
+echo "/healthz and /metrics on http://127.0.0.1:8443. Stop it with: kill \$(cat $pid_file)"
+echo "Peers, gateway and contracts are not built yet (see README status)."
