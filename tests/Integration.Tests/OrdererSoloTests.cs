@@ -135,6 +135,48 @@ public sealed class OrdererSoloTests
         Assert.Contains("Orderer:MspDirectory", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Settings_come_from_environment_variables_too()
+    {
+        var (exitCode, output) = await NodeProcess.RunAsync(Repo.OrdererDll, ["--insecure"], new Dictionary<string, string>
+        {
+            ["Orderer__ConsensusType"] = "raft",
+            ["Orderer__DataDirectory"] = _consortium.NewDirectory("env"),
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Orderer:ConsensusType: 'raft' is not supported", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Orderer:DataDirectory", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_readers_see_the_same_blocks_as_they_are_cut()
+    {
+        const string channelId = "solo-readers";
+        const int readers = 20;
+        const int envelopes = 120;
+        await using var orderer = await OrdererNode.StartAsync(_consortium, tls: false);
+        Assert.Equal(0, (await orderer.JoinAsync(_consortium.Genesis(channelId, ordering: new OrderingDefinition
+        {
+            MaxMessageCount = 10,
+            BatchTimeout = TimeSpan.FromMilliseconds(100),
+        }))).ExitCode);
+        var org = _consortium.Orgs[2];
+        using var channel = orderer.Connect(org);
+        var reading = Enumerable.Range(0, readers).Select(_ => ReadUntilAsync(channel, channelId, org, envelopes)).ToList();
+        await using (var broadcast = new BroadcastSession(channel))
+        {
+            for (var i = 0; i < envelopes; i++)
+            {
+                Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create(channelId, org.User()))).Status);
+            }
+        }
+        var results = await Task.WhenAll(reading);
+        var reference = results[0].Select(block => block.ToByteString()).ToList();
+        Assert.True(reference.Count >= 1 + (envelopes / 10));
+        Assert.All(results, blocks => Assert.Equal(reference, blocks.Select(block => block.ToByteString())));
+    }
+
     /// <summary>Reads blocks from 0 until they hold <paramref name="envelopes"/> envelopes besides the genesis block.</summary>
     internal static async Task<List<Block>> ReadUntilAsync(Rpc.Client.RpcChannel channel, string channelId, OrgMaterial reader, int envelopes)
     {

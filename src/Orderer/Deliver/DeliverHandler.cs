@@ -45,7 +45,16 @@ internal sealed partial class DeliverHandler
         {
             while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
-                var status = await DeliverAsync(requests.Current, responses, context).ConfigureAwait(false);
+                Status status;
+                try
+                {
+                    status = await DeliverAsync(requests.Current, responses, context).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The channel was removed (its block store closed) while this reader was streaming it.
+                    status = Fail(Status.NotFound, "", "the channel was removed from this orderer");
+                }
                 await responses.WriteAsync(new DeliverResponse { Status = status }).ConfigureAwait(false);
                 if (status != Status.Success)
                 {

@@ -34,7 +34,7 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
-    public static NodeProcess Start(string dll, IEnumerable<string> args)
+    public static NodeProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -48,6 +48,10 @@ internal sealed class NodeProcess : IDisposable
         {
             start.ArgumentList.Add(arg);
         }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(process);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
@@ -59,9 +63,11 @@ internal sealed class NodeProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string dll, params string[] args) => RunAsync(dll, args, null);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        using var node = Start(dll, args);
+        using var node = Start(dll, args, environment);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await node._process.WaitForExitAsync(timeout.Token);
         return (node.ExitCode, node.Output);
