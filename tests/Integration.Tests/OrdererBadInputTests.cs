@@ -92,6 +92,10 @@ public sealed class OrdererBadInputTests
         tampered.Signature = ByteString.CopyFrom(new byte[70]);
         Assert.Equal((0, Status.Forbidden), Summary(await Transactions.SeekAsync(channel, tampered)));
 
+        var stale = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Oldest(), DeliverRequests.Newest()), member.User(),
+            timestamp: DateTimeOffset.UtcNow.AddMinutes(-20));
+        Assert.Equal((0, Status.BadRequest), Summary(await Transactions.SeekAsync(channel, stale)));
+
         var garbage = new Envelope { Payload = ByteString.CopyFromUtf8("not a payload") };
         Assert.Equal((0, Status.BadRequest), Summary(await Transactions.SeekAsync(channel, garbage)));
 

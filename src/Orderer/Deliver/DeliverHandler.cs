@@ -23,6 +23,9 @@ internal sealed partial class DeliverHandler
     private const string ReadersPath = "/Channel/Readers";
     private static readonly TimeSpan ChainPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How far a request's timestamp may be from the orderer's clock (Fabric's deliver time window).</summary>
+    private static readonly TimeSpan TimeWindow = TimeSpan.FromMinutes(15);
+
     private readonly ChannelRegistry _channels;
     private readonly OrdererMetrics _metrics;
     private readonly TimeProvider _time;
@@ -79,6 +82,13 @@ internal sealed partial class DeliverHandler
             if (request.ChannelHeader.Timestamp is null)
             {
                 return Fail(Status.BadRequest, "", "channel header in envelope must contain timestamp");
+            }
+            var timestamp = request.ChannelHeader.Timestamp.ToDateTimeOffset();
+            var now = _time.GetUtcNow();
+            if ((timestamp - now).Duration() > TimeWindow)
+            {
+                return Fail(Status.BadRequest, request.ChannelHeader.ChannelId,
+                    $"envelope timestamp {timestamp:O} is more than {TimeWindow.TotalMinutes} minutes apart from the orderer's time {now:O}");
             }
             seek = Messages.Parse(SeekInfo.Parser, request.Payload.Data, "Payload.data");
         }
