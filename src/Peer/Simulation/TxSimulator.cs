@@ -1,0 +1,172 @@
+using Google.Protobuf;
+using ZonCoin.Ledger.State;
+using ZonCoin.Peer.Validation;
+using ZonCoin.Protos.Ledger.Rwset;
+using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
+using StateVersion = ZonCoin.Ledger.State.Version;
+
+namespace ZonCoin.Peer.Simulation;
+
+/// <summary>
+/// Runs one proposal's chaincode calls against committed state and records what it read (with versions), the
+/// ranges it read, and what it wrote (Fabric's transaction simulator). There is no read-your-own-writes: reads
+/// always see committed state. The result is a <c>TxReadWriteSet</c> with namespaces and keys sorted by UTF-8
+/// bytes, so every endorser produces identical bytes.
+/// </summary>
+internal sealed class TxSimulator
+{
+    private readonly IStateDatabase _state;
+    private readonly SortedDictionary<string, NamespaceRecord> _namespaces = new(Utf8Order.Instance);
+
+    public TxSimulator(IStateDatabase state)
+    {
+        _state = state;
+    }
+
+    public IStateDatabase State => _state;
+
+    /// <summary>True once the transaction wrote anything (paginated queries are for read-only transactions).</summary>
+    public bool HasWrites => _namespaces.Values.Any(ns => ns.Writes.Count > 0 || ns.MetadataWrites.Count > 0);
+
+    public VersionedValue? GetState(string ns, string key)
+    {
+        var value = _state.Get(ns, key);
+        Record(ns).Reads.TryAdd(key, value?.Version);
+        return value;
+    }
+
+    public void PutState(string ns, string key, ReadOnlyMemory<byte> value)
+    {
+        if (value.IsEmpty)
+        {
+            DeleteState(ns, key);
+            return;
+        }
+        Record(ns).Writes[key] = ByteString.CopyFrom(value.Span);
+    }
+
+    public void DeleteState(string ns, string key) => Record(ns).Writes[key] = null;
+
+    public void SetStateMetadata(string ns, string key, IReadOnlyDictionary<string, ByteString> entries) =>
+        Record(ns).MetadataWrites[key] = entries;
+
+    /// <summary>
+    /// Iterates committed keys in [start, end); <see cref="RangeRecorder.Close"/> records what was read so the
+    /// committer can detect phantoms.
+    /// </summary>
+    public RangeRecorder GetStateRange(string ns, string startKey, string endKey)
+    {
+        var recorder = new RangeRecorder(_state.GetRange(ns, startKey, endKey), new RangeQueryInfo { StartKey = startKey, EndKey = endKey, RawReads = new QueryReads() });
+        Record(ns).Ranges.Add(recorder);
+        return recorder;
+    }
+
+    /// <summary>The simulation results: a serialized <c>TxReadWriteSet</c>.</summary>
+    public ByteString Results()
+    {
+        var txRwSet = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        foreach (var (ns, record) in _namespaces)
+        {
+            var kv = new KVRWSet();
+            foreach (var (key, version) in record.Reads.OrderBy(pair => pair.Key, Utf8Order.Instance))
+            {
+                kv.Reads.Add(new KVRead
+                {
+                    Key = key,
+                    Version = version is { } v ? new Protos.Ledger.Rwset.Kvrwset.Version { BlockNum = v.BlockNumber, TxNum = v.TxNumber } : null,
+                });
+            }
+            foreach (var range in record.Ranges)
+            {
+                kv.RangeQueriesInfo.Add(range.Info());
+            }
+            foreach (var (key, value) in record.Writes.OrderBy(pair => pair.Key, Utf8Order.Instance))
+            {
+                kv.Writes.Add(new KVWrite { Key = key, IsDelete = value is null, Value = value ?? ByteString.Empty });
+            }
+            foreach (var (key, entries) in record.MetadataWrites.OrderBy(pair => pair.Key, Utf8Order.Instance))
+            {
+                var write = new KVMetadataWrite { Key = key };
+                foreach (var (name, value) in entries.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+                {
+                    write.Entries.Add(new KVMetadataEntry { Name = name, Value = value });
+                }
+                kv.MetadataWrites.Add(write);
+            }
+            txRwSet.NsRwset.Add(new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() });
+        }
+        return txRwSet.ToByteString();
+    }
+
+    private NamespaceRecord Record(string ns)
+    {
+        if (!_namespaces.TryGetValue(ns, out var record))
+        {
+            record = new NamespaceRecord();
+            _namespaces.Add(ns, record);
+        }
+        return record;
+    }
+
+    private sealed class NamespaceRecord
+    {
+        public Dictionary<string, StateVersion?> Reads { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ByteString?> Writes { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, IReadOnlyDictionary<string, ByteString>> MetadataWrites { get; } = new(StringComparer.Ordinal);
+
+        public List<RangeRecorder> Ranges { get; } = [];
+    }
+}
+
+/// <summary>A range query being read by chaincode; records each key read and whether the range was exhausted.</summary>
+internal sealed class RangeRecorder : IDisposable
+{
+    private readonly IEnumerator<StateEntry> _entries;
+    private readonly RangeQueryInfo _info;
+    private bool _exhausted;
+    private bool _closed;
+
+    public RangeRecorder(IEnumerable<StateEntry> entries, RangeQueryInfo info)
+    {
+        _entries = entries.GetEnumerator();
+        _info = info;
+    }
+
+    /// <summary>The next entry, or null at the end of the range.</summary>
+    public StateEntry? Next()
+    {
+        if (_closed || _exhausted)
+        {
+            return null;
+        }
+        if (!_entries.MoveNext())
+        {
+            _exhausted = true;
+            return null;
+        }
+        var entry = _entries.Current;
+        _info.RawReads.KvReads.Add(new KVRead
+        {
+            Key = entry.Key,
+            Version = new Protos.Ledger.Rwset.Kvrwset.Version { BlockNum = entry.Value.Version.BlockNumber, TxNum = entry.Value.Version.TxNumber },
+        });
+        return entry;
+    }
+
+    public RangeQueryInfo Info()
+    {
+        var info = _info.Clone();
+        info.ItrExhausted = _exhausted;
+        return info;
+    }
+
+    public void Close()
+    {
+        _closed = true;
+        _entries.Dispose();
+    }
+
+    public void Dispose() => Close();
+}
