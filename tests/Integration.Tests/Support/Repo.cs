@@ -13,6 +13,9 @@ internal static class Repo
 
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "zoncoin.dll");
 
+    /// <summary>tests/interop: the Node package with the official Fabric npm packages and the tools that use them.</summary>
+    public static string InteropDirectory => Path.Combine(Root, "tests", "interop");
+
     private static string Binary(string project, string dll)
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
