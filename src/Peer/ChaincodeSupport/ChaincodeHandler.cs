@@ -160,7 +160,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
                 }
                 if (!_running.TryGetValue((message.ChannelId, message.Txid), out var running))
                 {
-                    LogUnknownTransaction(_logger, ChaincodeId, message.Type.ToString(), message.Txid);
+                    LogUnknownTransaction(_logger, ChaincodeId, message.Type, message.Txid);
                     continue;
                 }
                 switch (message.Type)
@@ -268,7 +268,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
     private static partial void LogDisconnected(ILogger logger, string chaincodeId, string reason);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "Chaincode {ChaincodeId} sent {Type} for unknown transaction {TxId}")]
-    private static partial void LogUnknownTransaction(ILogger logger, string chaincodeId, string type, string txId);
+    private static partial void LogUnknownTransaction(ILogger logger, string chaincodeId, MessageType type, string txId);
 
     private sealed class Running(string ns, TransactionContext context)
     {

@@ -103,10 +103,10 @@ internal sealed class BlockCommitter
     }
 
     /// <summary>The state and history updates of a block's valid transactions, in block order (last write wins).</summary>
-    private static UpdateBatch Updates(ulong blockNumber, IReadOnlyList<TransactionVerdict> verdicts)
+    private static UpdateBatch Updates(ulong blockNumber, TransactionVerdict[] verdicts)
     {
         var batch = new UpdateBatch();
-        for (var i = 0; i < verdicts.Count; i++)
+        for (var i = 0; i < verdicts.Length; i++)
         {
             if (!verdicts[i].IsValid || verdicts[i].Transaction is not { Type: HeaderType.EndorserTransaction } transaction)
             {

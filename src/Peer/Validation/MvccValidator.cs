@@ -1,6 +1,7 @@
 using ZonCoin.Ledger.State;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
 using ZonCoin.Protos.Peer;
+using Version = ZonCoin.Ledger.State.Version;
 
 namespace ZonCoin.Peer.Validation;
 

@@ -7,7 +7,7 @@ using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 
-namespace ZonCoin.Peer.Blocks;
+namespace ZonCoin.Peer.Sync;
 
 /// <summary>
 /// Pulls a channel's blocks from its orderers with Deliver (Fabric's deliver client): from a given height, for

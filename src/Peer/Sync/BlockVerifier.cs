@@ -2,7 +2,7 @@ using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 
-namespace ZonCoin.Peer.Blocks;
+namespace ZonCoin.Peer.Sync;
 
 /// <summary>
 /// Checks a block received from an orderer before it is committed (Fabric's block verification): it is the next
