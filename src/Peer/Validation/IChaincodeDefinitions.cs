@@ -6,8 +6,9 @@ namespace ZonCoin.Peer.Validation;
 internal interface IChaincodeDefinitions
 {
     /// <summary>
-    /// The endorsement policy of the named chaincode's committed definition, or null when no definition is
-    /// committed under that name.
+    /// The policies a transaction's endorsements must satisfy for namespace <paramref name="ns"/> (invoked, or
+    /// written with <paramref name="writtenKeys"/>), each with what it protects; null when no chaincode
+    /// definition is committed under that name.
     /// </summary>
-    IPolicy? EndorsementPolicy(string chaincodeName);
+    IReadOnlyList<(string Subject, IPolicy Policy)>? EndorsementPolicies(string ns, IReadOnlyCollection<string> writtenKeys);
 }

@@ -153,19 +153,24 @@ internal sealed class TransactionValidator
             .Select(e => new SignedData([.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span], e.Endorser.ToByteArray(), e.Signature.ToByteArray()))
             .ToList();
         var signers = SignerSet.From(endorsements, _msps);
-        var namespaces = rwSets.Where(set => set.RwSet.Writes.Count > 0 || set.RwSet.MetadataWrites.Count > 0).Select(set => set.Namespace)
+        var written = rwSets.ToDictionary(set => set.Namespace,
+            set => (IReadOnlyCollection<string>)[.. set.RwSet.Writes.Select(w => w.Key).Concat(set.RwSet.MetadataWrites.Select(w => w.Key))], StringComparer.Ordinal);
+        var namespaces = rwSets.Where(set => written[set.Namespace].Count > 0).Select(set => set.Namespace)
             .Prepend(chaincodeName).Distinct(StringComparer.Ordinal);
         foreach (var ns in namespaces)
         {
-            var policy = _definitions.EndorsementPolicy(ns);
-            if (policy is null)
+            var policies = _definitions.EndorsementPolicies(ns, written.GetValueOrDefault(ns) ?? []);
+            if (policies is null)
             {
                 return TransactionVerdict.Invalid(TxValidationCode.InvalidChaincode, $"no chaincode definition named '{ns}' is committed on channel '{_channelId}'", parsed);
             }
-            var result = policy.Evaluate(signers);
-            if (!result.IsSatisfied)
+            foreach (var (subject, policy) in policies)
             {
-                return TransactionVerdict.Invalid(TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of '{ns}' not satisfied: {result.Reason}", parsed);
+                var result = policy.Evaluate(signers);
+                if (!result.IsSatisfied)
+                {
+                    return TransactionVerdict.Invalid(TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of {subject} not satisfied: {result.Reason}", parsed);
+                }
             }
         }
         return TransactionVerdict.Valid(parsed);

@@ -1,0 +1,104 @@
+using Google.Protobuf;
+using ZonCoin.Core.Policies;
+using ZonCoin.Ledger.State;
+using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.Validation;
+using ZonCoin.Protos.Lifecycle;
+
+namespace ZonCoin.Peer.Lifecycle;
+
+/// <summary>
+/// The chaincode definitions committed on a channel, read from the <c>_lifecycle</c> namespace of its state
+/// and refreshed after every block that wrote there. Supplies the endorsement policies validation applies: a
+/// chaincode's own (its definition's signature policy or channel policy reference, by default
+/// <c>/Channel/Application/Endorsement</c>); for <c>_lifecycle</c>, an approval needs its organisation's
+/// <c>Endorsement</c> policy and a committed definition the channel's <c>LifecycleEndorsement</c>.
+/// </summary>
+internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
+{
+    public const string DefaultEndorsementPolicy = "/Channel/Application/Endorsement";
+    public const string LifecycleEndorsementPolicy = "/Channel/Application/LifecycleEndorsement";
+
+    private readonly IStateDatabase _state;
+    private readonly Func<ChannelResources> _resources;
+    private volatile IReadOnlyDictionary<string, ChaincodeDefinition> _definitions = new Dictionary<string, ChaincodeDefinition>();
+
+    public ChaincodeDefinitionCache(IStateDatabase state, Func<ChannelResources> resources)
+    {
+        _state = state;
+        _resources = resources;
+        Refresh();
+    }
+
+    public IReadOnlyCollection<ChaincodeDefinition> All => [.. _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal)];
+
+    public ChaincodeDefinition? Find(string name) => _definitions.GetValueOrDefault(name);
+
+    /// <summary>Re-reads every committed definition from the state database.</summary>
+    public void Refresh()
+    {
+        var definitions = new Dictionary<string, ChaincodeDefinition>(StringComparer.Ordinal);
+        foreach (var entry in _state.GetRange(LifecycleKeys.Namespace, LifecycleKeys.DefinitionPrefix, LifecycleKeys.DefinitionPrefix[..^1] + "0"))
+        {
+            try
+            {
+                var definition = ChaincodeDefinition.Parser.ParseFrom(entry.Value.Value.Span);
+                definitions[definition.Name] = definition;
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                // A definition this peer cannot read is treated as absent (its transactions become INVALID_CHAINCODE).
+            }
+        }
+        _definitions = definitions;
+    }
+
+    public IReadOnlyList<(string Subject, IPolicy Policy)>? EndorsementPolicies(string ns, IReadOnlyCollection<string> writtenKeys)
+    {
+        var resources = _resources();
+        if (ns == LifecycleKeys.Namespace)
+        {
+            var policies = new List<(string Subject, IPolicy Policy)>();
+            foreach (var key in writtenKeys)
+            {
+                if (LifecycleKeys.ApprovalMspId(key) is { } mspId)
+                {
+                    var org = resources.Config.Application?.Organizations.FirstOrDefault(o => o.MspId == mspId);
+                    var name = org is null ? mspId : string.IsNullOrEmpty(org.Name) ? org.MspId : org.Name;
+                    policies.Add(($"the approval of {mspId}", Policy(resources, $"/Channel/Application/{name}/Endorsement")));
+                }
+                else
+                {
+                    policies.Add(($"_lifecycle key {key}", Policy(resources, LifecycleEndorsementPolicy)));
+                }
+            }
+            return policies;
+        }
+        if (Find(ns) is not { } definition)
+        {
+            return null;
+        }
+        IPolicy policy;
+        try
+        {
+            policy = definition.EndorsementPolicy is { TypeCase: not Protos.Common.ApplicationPolicy.TypeOneofCase.None } applicationPolicy
+                ? resources.Policies.Resolve(applicationPolicy)
+                : Policy(resources, DefaultEndorsementPolicy);
+        }
+        catch (PolicyException ex)
+        {
+            policy = new Unsatisfiable($"chaincode '{ns}' has an unusable endorsement policy: {ex.Message}");
+        }
+        return [($"chaincode '{ns}'", policy)];
+    }
+
+    private static IPolicy Policy(ChannelResources resources, string path) =>
+        resources.Policies.Find(path) ?? new Unsatisfiable($"policy {path} does not exist");
+
+    private sealed class Unsatisfiable(string reason) : IPolicy
+    {
+        public PolicyResult Evaluate(IReadOnlyList<SignedData> signatureSet) => PolicyResult.Unsatisfied(reason);
+
+        public PolicyResult Evaluate(SignerSet signers) => PolicyResult.Unsatisfied(reason);
+    }
+}
