@@ -1,0 +1,108 @@
+using Google.Protobuf;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.Blocks;
+using ZonCoin.Ledger.State;
+using ZonCoin.Peer.Committer;
+using ZonCoin.Peer.Lifecycle;
+using ZonCoin.Peer.Sync;
+using ZonCoin.Peer.Validation;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Config;
+
+namespace ZonCoin.Peer.Channels;
+
+/// <summary>
+/// One channel on this peer: its block store, state database, configuration in force, committed chaincode
+/// definitions and committer. Blocks are committed one at a time; every committed block is announced to
+/// waiters (Deliver streams, commit-status queries) through <see cref="WaitForBlockAsync"/>.
+/// </summary>
+internal sealed class PeerChannel : IDisposable
+{
+    private readonly BlockCommitter _committer;
+    private readonly Lock _commitLock = new();
+    private ChannelResources _resources;
+
+    public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state)
+    {
+        ChannelId = channelId;
+        Blocks = blocks;
+        State = state;
+        _resources = ChannelResources.Create(LastConfig(blocks));
+        Definitions = new ChaincodeDefinitionCache(state, () => Resources);
+        _committer = new BlockCommitter(blocks, state, () => new TransactionValidator(ChannelId, Resources.Msps, Definitions));
+        var recovered = _committer.Recover();
+        RecoveredBlocks = recovered;
+        if (recovered > 0)
+        {
+            Definitions.Refresh();
+        }
+    }
+
+    public string ChannelId { get; }
+
+    public BlockStore Blocks { get; }
+
+    public IStateDatabase State { get; }
+
+    public ChaincodeDefinitionCache Definitions { get; }
+
+    /// <summary>Blocks re-applied to the state database at start (stored after its savepoint).</summary>
+    public int RecoveredBlocks { get; }
+
+    /// <summary>The configuration in force; replaced atomically by config blocks.</summary>
+    public ChannelResources Resources => Volatile.Read(ref _resources);
+
+    public ulong Height => Blocks.Height;
+
+    /// <summary>Verifies and commits the next block from an orderer; throws <see cref="InvalidDataException"/> for a block that fails verification.</summary>
+    public CommittedBlock Commit(Block block)
+    {
+        lock (_commitLock)
+        {
+            var previous = Blocks.LastHeaderHash ?? [];
+            if (BlockVerifier.Check(block, Blocks.Height, previous, Resources.Policies) is { } problem)
+            {
+                throw new InvalidDataException(problem);
+            }
+            var committed = _committer.Commit(block);
+            AfterCommit(committed);
+            return committed;
+        }
+    }
+
+    /// <summary>Waits until block <paramref name="number"/> is committed.</summary>
+    public Task WaitForBlockAsync(ulong number, CancellationToken cancellationToken) => Blocks.WaitForHeightAsync(number + 1, cancellationToken);
+
+    public void Dispose()
+    {
+        State.Dispose();
+        Blocks.Dispose();
+    }
+
+    private void AfterCommit(CommittedBlock committed)
+    {
+        var verdicts = committed.Verdicts;
+        if (verdicts.Count == 1 && verdicts[0] is { IsValid: true, Transaction.Type: HeaderType.Config })
+        {
+            Volatile.Write(ref _resources, ChannelResources.Create(ConfigOf(committed.Block)));
+        }
+        if (verdicts.Any(v => v.IsValid && v.Transaction is { } tx && tx.RwSets.Any(set => set.Namespace == LifecycleKeys.Namespace && set.RwSet.Writes.Count > 0)))
+        {
+            Definitions.Refresh();
+        }
+    }
+
+    private static ChannelConfig LastConfig(BlockStore blocks)
+    {
+        var last = blocks.LastBlock ?? throw new InvalidOperationException("the channel has no genesis block");
+        var index = 0UL;
+        if (last.Header.Number > 0 && last.Metadata.Metadata.Count > (int)BlockMetadataIndex.LastConfig && !last.Metadata.Metadata[(int)BlockMetadataIndex.LastConfig].IsEmpty)
+        {
+            index = Protos.Common.LastConfig.Parser.ParseFrom(Metadata.Parser.ParseFrom(last.Metadata.Metadata[(int)BlockMetadataIndex.LastConfig]).Value).Index;
+        }
+        return ConfigOf(blocks.GetBlock(index));
+    }
+
+    private static ChannelConfig ConfigOf(Block block) =>
+        ConfigUpdates.ReadConfig(Envelopes.Unpack(Envelope.Parser.ParseFrom(block.Data.Data[0]))).Config;
+}

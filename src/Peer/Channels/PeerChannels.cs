@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.Blocks;
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Sqlite;
+using ZonCoin.Peer.Sync;
+using ZonCoin.Protos.Common;
+using ZonCoin.Rpc.Client;
+
+namespace ZonCoin.Peer.Channels;
+
+/// <summary>How the peer reaches orderers: its identity for Deliver requests and, unless insecure, its TLS client certificate.</summary>
+internal sealed record OrdererConnectionSettings(SigningIdentity Signer, X509Certificate2? ClientCertificate);
+
+/// <summary>
+/// The channels this peer has joined: block store under <c>&lt;data&gt;/chains/&lt;channel&gt;</c>, state database
+/// <c>&lt;data&gt;/state/&lt;channel&gt;.db</c>, and one loop per channel that pulls blocks from the channel's
+/// orderers, verifies and commits them. Joined from the genesis block; reopened (and recovered) on start.
+/// </summary>
+internal sealed partial class PeerChannels : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, (PeerChannel Channel, Task Sync)> _channels = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _membership = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly string _dataDirectory;
+    private readonly OrdererConnectionSettings _orderers;
+    private readonly PeerMetrics _metrics;
+    private readonly ILogger<PeerChannels> _logger;
+
+    public PeerChannels(string dataDirectory, OrdererConnectionSettings orderers, PeerMetrics metrics, ILogger<PeerChannels> logger)
+    {
+        _dataDirectory = dataDirectory;
+        _orderers = orderers;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public PeerChannel? Find(string channelId) => _channels.TryGetValue(channelId, out var entry) ? entry.Channel : null;
+
+    public IReadOnlyList<PeerChannel> All => [.. _channels.Values.Select(e => e.Channel).OrderBy(c => c.ChannelId, StringComparer.Ordinal)];
+
+    public Task StartAsync()
+    {
+        var chains = Path.Combine(_dataDirectory, "chains");
+        Directory.CreateDirectory(chains);
+        foreach (var directory in Directory.EnumerateDirectories(chains).Order(StringComparer.Ordinal))
+        {
+            var channelId = Path.GetFileName(directory);
+            var channel = Open(channelId);
+            if (channel.RecoveredBlocks > 0)
+            {
+                LogRecovered(_logger, channelId, channel.RecoveredBlocks);
+            }
+            Start(channel);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Joins a channel from its genesis block. Throws <see cref="ArgumentException"/> for a bad block or a channel already joined.</summary>
+    public async Task<PeerChannel> JoinAsync(Block genesis, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(genesis);
+        if (genesis.Header?.Number != 0 || genesis.Data?.Data.Count != 1 || !Blocks.HasValidDataHash(genesis))
+        {
+            throw new ArgumentException("the join block must be a channel's genesis block (block 0 with one CONFIG envelope and a matching data hash)");
+        }
+        string channelId;
+        try
+        {
+            channelId = ConfigUpdates.ReadConfig(Envelopes.Unpack(Envelope.Parser.ParseFrom(genesis.Data.Data[0]))).Config.ChannelId;
+            Core.Config.ChannelConfigBuilder.ValidateChannelId(channelId);
+        }
+        catch (Exception ex) when (ex is MalformedMessageException or InvalidProtocolBufferException or ArgumentException)
+        {
+            throw new ArgumentException($"the join block is not a config block: {ex.Message}", ex);
+        }
+        await _membership.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_channels.ContainsKey(channelId))
+            {
+                throw new ArgumentException($"channel '{channelId}' is already joined");
+            }
+            var blocksDirectory = Path.Combine(_dataDirectory, "chains", channelId);
+            var statePath = StatePath(channelId);
+            if (Directory.Exists(blocksDirectory))
+            {
+                Directory.Delete(blocksDirectory, recursive: true);
+            }
+            File.Delete(statePath);
+            using (var store = BlockStore.Open(blocksDirectory))
+            {
+                var block = genesis.Clone();
+                while (block.Metadata.Metadata.Count < 5)
+                {
+                    block.Metadata.Metadata.Add(ByteString.Empty);
+                }
+                block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter] = ByteString.CopyFrom([0]);
+                store.Append(block);
+            }
+            using (var state = SqliteStateDatabase.Open(statePath))
+            {
+                state.ApplyBlock(0, new UpdateBatch());
+            }
+            var channel = Open(channelId);
+            Start(channel);
+            LogJoined(_logger, channelId);
+            return channel;
+        }
+        finally
+        {
+            _membership.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var (channel, sync) in _channels.Values)
+        {
+            try
+            {
+                await sync.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            channel.Dispose();
+        }
+        _channels.Clear();
+        _stopping.Dispose();
+        _membership.Dispose();
+    }
+
+    private PeerChannel Open(string channelId)
+    {
+        Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
+        var store = BlockStore.Open(Path.Combine(_dataDirectory, "chains", channelId));
+        try
+        {
+            return new PeerChannel(channelId, store, SqliteStateDatabase.Open(StatePath(channelId)));
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private string StatePath(string channelId) => Path.Combine(_dataDirectory, "state", $"{channelId}.db");
+
+    private void Start(PeerChannel channel)
+    {
+        _metrics.TrackHeight(channel.ChannelId, () => (long)channel.Height);
+        var sync = Task.Run(() => SyncAsync(channel, _stopping.Token));
+        _channels[channel.ChannelId] = (channel, sync);
+    }
+
+    /// <summary>Pulls, verifies and commits blocks until the peer stops; a bad block makes it try another orderer.</summary>
+    private async Task SyncAsync(PeerChannel channel, CancellationToken cancellationToken)
+    {
+        var puller = new BlockPuller(channel.ChannelId, _orderers.Signer, () => OrdererEndpoints(channel), endpoint => Connect(channel, endpoint),
+            () => _orderers.ClientCertificate is { } certificate ? System.Security.Cryptography.SHA256.HashData(certificate.RawData) : null, _logger);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var block in puller.PullAsync(channel.Height, cancellationToken).ConfigureAwait(false))
+                {
+                    var committed = channel.Commit(block);
+                    _metrics.BlockCommitted(channel.ChannelId, committed);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (InvalidDataException ex)
+            {
+                LogBadBlock(_logger, channel.ChannelId, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or BlockStoreException or StateDatabaseException)
+            {
+                LogSyncFailed(_logger, ex, channel.ChannelId);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static IReadOnlyList<string> OrdererEndpoints(PeerChannel channel) =>
+        [.. channel.Resources.Config.Orderer.Organizations.SelectMany(org => org.OrdererEndpoints)];
+
+    private RpcChannel Connect(PeerChannel channel, string endpoint)
+    {
+        if (_orderers.ClientCertificate is null)
+        {
+            return RpcChannel.ForAddress($"http://{endpoint}");
+        }
+        var roots = new X509Certificate2Collection();
+        foreach (var org in channel.Resources.Config.Orderer.Organizations)
+        {
+            foreach (var pem in org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts))
+            {
+                roots.ImportFromPem(pem.ToStringUtf8());
+            }
+        }
+        return RpcChannel.ForAddress($"https://{endpoint}", new RpcChannelOptions { RootCertificates = roots, ClientCertificate = _orderers.ClientCertificate });
+    }
+
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Joined channel {ChannelId}")]
+    private static partial void LogJoined(ILogger logger, string channelId);
+
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Channel {ChannelId}: re-applied {Blocks} blocks stored after the state savepoint")]
+    private static partial void LogRecovered(ILogger logger, string channelId, int blocks);
+
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Error, Message = "Channel {ChannelId}: refused a block from the orderer: {Reason}")]
+    private static partial void LogBadBlock(ILogger logger, string channelId, string reason);
+
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Error, Message = "Channel {ChannelId}: committing blocks failed; retrying")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception, string channelId);
+}

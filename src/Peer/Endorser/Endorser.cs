@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using ZonCoin.Core.Identity;
+using ZonCoin.Core.Policies;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Lifecycle;
+using ZonCoin.Peer.Simulation;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Peer;
+
+namespace ZonCoin.Peer.Endorser;
+
+/// <summary>
+/// <c>/protos.Endorser/ProcessProposal</c> (Fabric's endorser): checks the signed proposal (syntax, txid, channel,
+/// creator valid in a channel MSP, signature, not a duplicate, <c>/Channel/Application/Writers</c>), runs the
+/// chaincode named by its committed definition against a transaction simulator, and returns the result signed by
+/// this peer. A proposal that fails the checks, or a chaincode that cannot run, gets a response with status 500
+/// and the reason; a chaincode error (status ≥ 400) comes back as it is, unendorsed, as Fabric does.
+/// </summary>
+internal sealed partial class Endorser
+{
+    private const string WritersPolicy = "/Channel/Application/Writers";
+
+    private readonly PeerChannels _channels;
+    private readonly ChaincodeConnections _chaincodes;
+    private readonly LifecycleChaincode _lifecycle;
+    private readonly SigningIdentity _signer;
+    private readonly PeerMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _executeTimeout;
+    private readonly ILogger<Endorser> _logger;
+
+    public Endorser(PeerChannels channels, ChaincodeConnections chaincodes, SigningIdentity signer, PeerMetrics metrics, TimeProvider time, TimeSpan executeTimeout, ILogger<Endorser> logger)
+    {
+        _channels = channels;
+        _chaincodes = chaincodes;
+        _lifecycle = new LifecycleChaincode(signer.MspId);
+        _signer = signer;
+        _metrics = metrics;
+        _time = time;
+        _executeTimeout = executeTimeout;
+        _logger = logger;
+    }
+
+    public async Task<ProposalResponse> ProcessProposalAsync(SignedProposal signed, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ProposalResponse response;
+        try
+        {
+            response = await EndorseAsync(signed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProposalRejectedException ex)
+        {
+            LogRejected(_logger, ex.Message);
+            response = new ProposalResponse { Response = new Response { Status = 500, Message = ex.Message } };
+        }
+        _metrics.ProposalProcessed(response.Response.Status, Stopwatch.GetElapsedTime(started));
+        return response;
+    }
+
+    private async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
+    {
+        UnpackedProposal proposal;
+        try
+        {
+            proposal = Proposals.Unpack(signed);
+        }
+        catch (MalformedMessageException ex)
+        {
+            throw new ProposalRejectedException($"error validating proposal: {ex.Message}");
+        }
+        if (proposal.ChannelHeader.Type != (int)HeaderType.EndorserTransaction)
+        {
+            throw new ProposalRejectedException($"invalid header type {proposal.ChannelHeader.Type}: only ENDORSER_TRANSACTION proposals are endorsed");
+        }
+        var channel = _channels.Find(proposal.ChannelId)
+            ?? throw new ProposalRejectedException($"channel '{proposal.ChannelId}' not found");
+        var resources = channel.Resources;
+        var creatorBytes = proposal.SignatureHeader.Creator.ToByteArray();
+        var signers = SignerSet.From([new SignedData(signed.ProposalBytes.ToByteArray(), creatorBytes, signed.Signature.ToByteArray())], resources.Msps, _time.GetUtcNow());
+        if (signers.Identities.Count == 0)
+        {
+            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org unknown, creator is malformed or the signature is invalid: {signers.Describe()}");
+        }
+        var creator = signers.Identities[0];
+        if (channel.Blocks.FindTransaction(proposal.TxId) is not null)
+        {
+            throw new ProposalRejectedException($"duplicate transaction found [{proposal.TxId}]. Creator [{creator}]");
+        }
+        var acl = resources.Policies.Evaluate(WritersPolicy, signers);
+        if (!acl.IsSatisfied)
+        {
+            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org [{creator.MspId}]: {WritersPolicy} not satisfied: {acl.Reason}");
+        }
+
+        var simulator = new TxSimulator(channel.State);
+        var name = proposal.ChaincodeName;
+        ChaincodeResult result;
+        string version;
+        if (name == LifecycleKeys.Namespace)
+        {
+            version = "syscc";
+            result = new ChaincodeResult(_lifecycle.Execute(proposal.Args, creator, resources, simulator), null);
+        }
+        else
+        {
+            var definition = channel.Definitions.Find(name)
+                ?? throw new ProposalRejectedException($"make sure the chaincode {name} has been successfully defined on channel {proposal.ChannelId} and try again: chaincode {name} not found");
+            version = definition.Version;
+            result = await ExecuteAsync(channel, definition, proposal, simulator, cancellationToken).ConfigureAwait(false);
+        }
+        if (result.Response.Status >= 400)
+        {
+            return new ProposalResponse { Version = 1, Response = result.Response };
+        }
+        var chaincodeEvent = result.Event;
+        if (chaincodeEvent is not null)
+        {
+            chaincodeEvent = chaincodeEvent.Clone();
+            chaincodeEvent.ChaincodeId = name;
+            chaincodeEvent.TxId = proposal.TxId;
+        }
+        var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, simulator.Results(), chaincodeEvent);
+        return Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
+    }
+
+    private async Task<ChaincodeResult> ExecuteAsync(PeerChannel channel, Protos.Lifecycle.ChaincodeDefinition definition, UnpackedProposal proposal, TxSimulator simulator, CancellationToken cancellationToken)
+    {
+        var endpoint = new ChaincodeEndpoint(definition.PackageId, definition.Address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
+        try
+        {
+            var handler = await _chaincodes.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var context = new TransactionContext(channel.ChannelId, proposal.TxId, proposal.SignedProposal, simulator);
+            return await handler.ExecuteAsync(definition.Name, context, proposal.Invocation.ChaincodeSpec.Input, isInit: false, _executeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChaincodeException ex)
+        {
+            throw new ProposalRejectedException($"error in simulation: failed to execute transaction {proposal.TxId}: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Proposal refused: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason);
+
+    private sealed class ProposalRejectedException(string message) : Exception(message);
+}
