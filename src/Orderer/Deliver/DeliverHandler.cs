@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Policies;
@@ -22,9 +21,6 @@ internal sealed partial class DeliverHandler
 {
     private const string ReadersPath = "/Channel/Readers";
     private static readonly TimeSpan ChainPollInterval = TimeSpan.FromSeconds(1);
-
-    /// <summary>How far a request's timestamp may be from the orderer's clock (Fabric's deliver time window).</summary>
-    private static readonly TimeSpan TimeWindow = TimeSpan.FromMinutes(15);
 
     private readonly ChannelRegistry _channels;
     private readonly OrdererMetrics _metrics;
@@ -74,33 +70,17 @@ internal sealed partial class DeliverHandler
     private async Task<Status> DeliverAsync(Envelope envelope, IServerStreamWriter<DeliverResponse> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        UnpackedEnvelope request;
-        SeekInfo seek;
+        SeekRequest request;
         try
         {
-            request = Envelopes.Unpack(envelope);
-            if (request.ChannelHeader.Timestamp is null)
-            {
-                return Fail(Status.BadRequest, "", "channel header in envelope must contain timestamp");
-            }
-            var timestamp = request.ChannelHeader.Timestamp.ToDateTimeOffset();
-            var now = _time.GetUtcNow();
-            if ((timestamp - now).Duration() > TimeWindow)
-            {
-                return Fail(Status.BadRequest, request.ChannelHeader.ChannelId,
-                    $"envelope timestamp {timestamp:O} is more than {TimeWindow.TotalMinutes} minutes apart from the orderer's time {now:O}");
-            }
-            seek = Messages.Parse(SeekInfo.Parser, request.Payload.Data, "Payload.data");
+            request = SeekRequests.Read(envelope, _time.GetUtcNow(), _mutualTls ? context.ClientCertificate?.RawData : null);
         }
-        catch (MalformedMessageException ex)
+        catch (SeekRejectedException ex)
         {
-            return Fail(Status.BadRequest, "", $"bad deliver request: {ex.Message}");
+            return Fail(ex.Status, "", ex.Message);
         }
-        var channelId = request.ChannelHeader.ChannelId;
-        if (BindingError(request, context) is { } bindingError)
-        {
-            return Fail(Status.BadRequest, channelId, bindingError);
-        }
+        var channelId = request.ChannelId;
+        var seek = request.Seek;
         var support = _channels.Find(channelId);
         if (support is null)
         {
@@ -110,61 +90,21 @@ internal sealed partial class DeliverHandler
         {
             return Fail(Status.ServiceUnavailable, channelId, fault);
         }
-        var signed = new SignedData(envelope.Payload.ToByteArray(), request.SignatureHeader.Creator.ToByteArray(), envelope.Signature.ToByteArray());
+        var signed = new SignedData(envelope.Payload.ToByteArray(), request.Envelope.SignatureHeader.Creator.ToByteArray(), envelope.Signature.ToByteArray());
         var checkedSequence = support.State.Sequence;
         if (Authorize(support, signed) is { } denied)
         {
             return Fail(Status.Forbidden, channelId, denied);
         }
-        if (seek.Start is null || seek.Stop is null)
-        {
-            return Fail(Status.BadRequest, channelId, "seek info must have a start and a stop position");
-        }
         var store = support.Store;
-        var height = store.Height;
-        ulong start;
-        switch (seek.Start.TypeCase)
+        ulong start, stop;
+        try
         {
-            case SeekPosition.TypeOneofCase.Oldest:
-                start = 0;
-                break;
-            case SeekPosition.TypeOneofCase.Newest:
-                start = height - 1;
-                break;
-            case SeekPosition.TypeOneofCase.Specified:
-                start = seek.Start.Specified.Number;
-                if (start > height && seek.Behavior == SeekInfo.Types.SeekBehavior.FailIfNotReady)
-                {
-                    return Fail(Status.NotFound, channelId, $"start block {start} is beyond the channel's height {height}");
-                }
-                break;
-            case SeekPosition.TypeOneofCase.NextCommit:
-                start = height;
-                break;
-            default:
-                return Fail(Status.BadRequest, channelId, "unknown seek start position type");
+            (start, stop) = SeekRequests.Range(seek, store.Height);
         }
-        ulong stop;
-        switch (seek.Stop.TypeCase)
+        catch (SeekRejectedException ex)
         {
-            case SeekPosition.TypeOneofCase.Oldest:
-                stop = 0;
-                break;
-            case SeekPosition.TypeOneofCase.Newest:
-                stop = seek.Start.TypeCase == SeekPosition.TypeOneofCase.Newest ? start : height - 1;
-                break;
-            case SeekPosition.TypeOneofCase.Specified:
-                stop = seek.Stop.Specified.Number;
-                break;
-            case SeekPosition.TypeOneofCase.NextCommit:
-                stop = height;
-                break;
-            default:
-                return Fail(Status.BadRequest, channelId, "unknown seek stop position type");
-        }
-        if (stop < start)
-        {
-            return Fail(Status.BadRequest, channelId, $"stop block {stop} is before start block {start}");
+            return Fail(ex.Status, channelId, ex.Message);
         }
         for (var number = start; number <= stop; number++)
         {
@@ -239,22 +179,6 @@ internal sealed partial class DeliverHandler
         }
         var result = state.Policies.Evaluate(ReadersPath, signers);
         return result.IsSatisfied ? null : $"{ReadersPath}: {result.Reason}";
-    }
-
-    /// <summary>Under mutual TLS the request must carry the SHA-256 of the client's TLS certificate.</summary>
-    private string? BindingError(UnpackedEnvelope request, ServerCallContext context)
-    {
-        if (!_mutualTls || context.ClientCertificate is not { } certificate)
-        {
-            return null;
-        }
-        var expected = SHA256.HashData(certificate.RawData);
-        var actual = request.ChannelHeader.TlsCertHash;
-        if (actual.IsEmpty)
-        {
-            return "client didn't include its TLS cert hash";
-        }
-        return actual.Span.SequenceEqual(expected) ? null : "claimed TLS cert hash doesn't match computed TLS cert hash from context";
     }
 
     private Status Fail(Status status, string channelId, string reason)
