@@ -1,0 +1,39 @@
+namespace ZonCoin.Chaincode.Sample;
+
+/// <summary>An asset on the ledger, stored as JSON under its id (the same field names as fabric-samples' asset-transfer-basic).</summary>
+public sealed record Asset
+{
+    /// <summary>The asset id, also its ledger key.</summary>
+    public required string ID { get; init; }
+
+    /// <summary>Its colour.</summary>
+    public required string Color { get; init; }
+
+    /// <summary>Its size.</summary>
+    public int Size { get; init; }
+
+    /// <summary>Who owns it.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>What it is worth.</summary>
+    public int AppraisedValue { get; init; }
+}
+
+/// <summary>One page of assets.</summary>
+/// <param name="Assets">The page's assets in key order.</param>
+/// <param name="FetchedRecordsCount">How many the peer fetched.</param>
+/// <param name="Bookmark">Pass it back for the next page; empty after the last.</param>
+public sealed record AssetPage(IReadOnlyList<Asset> Assets, int FetchedRecordsCount, string Bookmark);
+
+/// <summary>One change of an asset, newest first.</summary>
+/// <param name="TxId">The transaction that made it.</param>
+/// <param name="Timestamp">When.</param>
+/// <param name="IsDelete">True for a delete.</param>
+/// <param name="Asset">The asset after the change; null for a delete.</param>
+public sealed record AssetHistoryEntry(string TxId, DateTimeOffset Timestamp, bool IsDelete, Asset? Asset);
+
+/// <summary>Who called.</summary>
+/// <param name="MspId">The caller's MSP.</param>
+/// <param name="Id">The caller's id, <c>x509::subject::issuer</c>.</param>
+/// <param name="Role">The caller's <c>role</c> attribute, or null.</param>
+public sealed record Caller(string MspId, string Id, string? Role);
