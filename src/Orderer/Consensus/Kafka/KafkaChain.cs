@@ -369,6 +369,11 @@ internal sealed partial class KafkaChain : IChain
     private async ValueTask PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         var producer = _producer ?? throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is not started");
+        if (_stopping.IsCancellationRequested)
+        {
+            // Producing through a disposed librdkafka producer crashes the process.
+            throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is shutting down");
+        }
         try
         {
             await producer.ProduceAsync(_partition, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
