@@ -298,13 +298,11 @@ internal sealed partial class KafkaChain : IChain
             // a re-posted message must still be recognised as processed (a restart replays it from the log).
             _offsets = _offsets with { LastOriginalOffsetProcessed = newOriginalOffset };
         }
+        // A cut clears the timer (it was for the block just cut); a message left pending starts one for the next block.
+        StopTimer();
         if (pending)
         {
             StartTimerIfStopped();
-        }
-        else
-        {
-            StopTimer();
         }
     }
 
