@@ -65,6 +65,16 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
         },
     };
 
+    private static KafkaMessage ConfigMessage(Envelope configEnvelope, ulong configSequence) => new()
+    {
+        Regular = new KafkaMessageRegular
+        {
+            Payload = configEnvelope.ToByteString(),
+            ConfigSeq = configSequence,
+            Class = KafkaMessageRegular.Types.Class.Config,
+        },
+    };
+
     private static KafkaMessage TimeToCut(ulong blockNumber) => new() { TimeToCut = new KafkaMessageTimeToCut { BlockNumber = blockNumber } };
 
     /// <summary>The KafkaMetadata of the ORDERER slot, after checking SIGNATURES' consenter_metadata holds the same.</summary>
@@ -335,6 +345,36 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
             Assert.Equal(4UL, orderer.Store.Height);
         }
         AssertSameBlocks(first, second, 4);
+    }
+
+    [Fact]
+    public async Task A_message_that_is_stale_again_after_its_repost_is_not_lost_behind_a_later_reposted_message()
+    {
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 1), _network.OrdererSigner, _kafka.Brokers);
+        var genesis = harness.Support.State;
+        var first = genesis.Config.Clone();
+        first.Orderer.BatchSize.PreferredMaxBytes = 256 * 1024;
+        var firstConfig = harness.ConfigEnvelope(first, [_network.OrdererOrg.Admin], _network.Org1.Admin);
+        var afterFirst = Orderer.Channels.ChannelState.Create(MessageProcessor.ReadConfig(firstConfig));
+        var second = afterFirst.Config.Clone();
+        second.Orderer.BatchSize.PreferredMaxBytes = 128 * 1024;
+        var update = TestNetwork.ConfigUpdate(afterFirst.Config, second, [_network.OrdererOrg.Admin], _network.Org1.Admin);
+        var secondConfig = harness.Support.Processor.ProcessConfigUpdate(MessageProcessor.Classify(update).Envelope, afterFirst);
+        var (early, late) = (Tx(), Tx());
+
+        // As other orderers could have posted them: early was validated at sequence 0 and lands after config 1, so
+        // its re-posted copy (sequence 1) lands after config 2 and is stale again; late, also validated at 0,
+        // lands after config 2 and its copy (sequence 2) is ordered before early's second copy.
+        await _kafka.PostAsync(_channelId!, ConfigMessage(firstConfig, 0));
+        await _kafka.PostAsync(_channelId!, Regular(early, 0));
+        await _kafka.PostAsync(_channelId!, ConfigMessage(secondConfig, 1));
+        await _kafka.PostAsync(_channelId!, Regular(late, 0));
+        await harness.WaitForHeightAsync(5);
+
+        Assert.Equal([firstConfig], EnvelopesOf(harness.Store.GetBlock(1)));
+        Assert.Equal([secondConfig], EnvelopesOf(harness.Store.GetBlock(2)));
+        Assert.Equal([late], EnvelopesOf(harness.Store.GetBlock(3)));
+        Assert.Equal([early], EnvelopesOf(harness.Store.GetBlock(4)));
     }
 
     [Fact]

@@ -224,7 +224,10 @@ internal sealed partial class KafkaChain : IChain
         }
         if (regular.ConfigSeq < _support.State.Sequence)
         {
-            Repost(envelope, isConfig, resubmitted ? regular.OriginalOffset : offset);
+            // As Fabric: the copy's original offset is where this message was read, even when it is itself a copy
+            // (stale again after another config). Keeping the first original offset lost it once a later message's
+            // copy, with a higher original offset, was ordered first.
+            Repost(envelope, isConfig, offset);
             return;
         }
         var newOriginalOffset = resubmitted ? regular.OriginalOffset : _offsets.LastOriginalOffsetProcessed;
