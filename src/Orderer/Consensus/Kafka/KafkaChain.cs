@@ -224,7 +224,10 @@ internal sealed partial class KafkaChain : IChain
         }
         if (regular.ConfigSeq < _support.State.Sequence)
         {
-            Repost(envelope, isConfig, resubmitted ? regular.OriginalOffset : offset);
+            // As Fabric: the copy's original offset is where this message was read, even when it is itself a copy
+            // (stale again after another config). Keeping the first original offset lost it once a later message's
+            // copy, with a higher original offset, was ordered first.
+            Repost(envelope, isConfig, offset);
             return;
         }
         var newOriginalOffset = resubmitted ? regular.OriginalOffset : _offsets.LastOriginalOffsetProcessed;
@@ -298,13 +301,11 @@ internal sealed partial class KafkaChain : IChain
             // a re-posted message must still be recognised as processed (a restart replays it from the log).
             _offsets = _offsets with { LastOriginalOffsetProcessed = newOriginalOffset };
         }
+        // A cut clears the timer (it was for the block just cut); a message left pending starts one for the next block.
+        StopTimer();
         if (pending)
         {
             StartTimerIfStopped();
-        }
-        else
-        {
-            StopTimer();
         }
     }
 
@@ -369,6 +370,11 @@ internal sealed partial class KafkaChain : IChain
     private async ValueTask PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         var producer = _producer ?? throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is not started");
+        if (_stopping.IsCancellationRequested)
+        {
+            // Producing through a disposed librdkafka producer crashes the process.
+            throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is shutting down");
+        }
         try
         {
             await producer.ProduceAsync(_partition, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
