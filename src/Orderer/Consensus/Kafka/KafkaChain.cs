@@ -64,6 +64,11 @@ internal sealed partial class KafkaChain : IChain
         KafkaNative.EnsureLoaded();
         _offsets = KafkaOffsets.Read(_support.LastConsenterMetadata());
         _lastCutBlock = _support.Store.Height - 1;
+        if (_offsets.LastResubmittedConfigOffset > _offsets.LastOriginalOffsetProcessed)
+        {
+            // A re-posted config message was in flight when this orderer stopped: hold Broadcast until it is ordered.
+            HoldIngress();
+        }
         var producerConfig = KafkaClientConfigs.OrderingProducer(_brokers);
         // Many Broadcast streams post at once: a millisecond of lingering lets librdkafka batch them into one
         // produce request instead of one round trip each.
