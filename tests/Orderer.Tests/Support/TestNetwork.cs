@@ -44,14 +44,18 @@ internal sealed class TestNetwork : IDisposable
     /// <summary>The orderer node's signing identity (role orderer of OrdererMSP).</summary>
     public SigningIdentity OrdererSigner => OrdererOrg.Orderer;
 
-    /// <summary>The genesis config (sequence 0) of <see cref="ChannelId"/> with Org1..Org3 and OrdererOrg.</summary>
+    /// <summary>
+    /// The genesis config (sequence 0) of <see cref="ChannelId"/> with Org1..Org3 and OrdererOrg; solo, or kafka
+    /// on <paramref name="kafkaBrokers"/> when given.
+    /// </summary>
     public ChannelConfig Config(
         uint maxMessageCount = 10,
         uint preferredMaxBytes = 512 * 1024,
         uint absoluteMaxBytes = 1024 * 1024,
         TimeSpan? batchTimeout = null,
         string channelId = ChannelId,
-        IReadOnlyList<TestOrg>? members = null) =>
+        IReadOnlyList<TestOrg>? members = null,
+        IReadOnlyList<string>? kafkaBrokers = null) =>
         ChannelConfigBuilder.Create(
             channelId,
             [.. (members ?? Members).Select(org => org.Definition())],
@@ -62,6 +66,8 @@ internal sealed class TestNetwork : IDisposable
                 PreferredMaxBytes = preferredMaxBytes,
                 AbsoluteMaxBytes = absoluteMaxBytes,
                 BatchTimeout = batchTimeout ?? TimeSpan.FromSeconds(2),
+                ConsensusType = kafkaBrokers is null ? "solo" : "kafka",
+                KafkaBrokers = kafkaBrokers ?? [],
             });
 
     /// <summary>The channel-config form of <paramref name="org"/> as a member org.</summary>

@@ -64,6 +64,11 @@ internal sealed partial class KafkaChain : IChain
         KafkaNative.EnsureLoaded();
         _offsets = KafkaOffsets.Read(_support.LastConsenterMetadata());
         _lastCutBlock = _support.Store.Height - 1;
+        if (_offsets.LastResubmittedConfigOffset > _offsets.LastOriginalOffsetProcessed)
+        {
+            // A re-posted config message was in flight when this orderer stopped: hold Broadcast until it is ordered.
+            HoldIngress();
+        }
         var producerConfig = KafkaClientConfigs.OrderingProducer(_brokers);
         // Many Broadcast streams post at once: a millisecond of lingering lets librdkafka batch them into one
         // produce request instead of one round trip each.
@@ -224,7 +229,10 @@ internal sealed partial class KafkaChain : IChain
         }
         if (regular.ConfigSeq < _support.State.Sequence)
         {
-            Repost(envelope, isConfig, resubmitted ? regular.OriginalOffset : offset);
+            // As Fabric: the copy's original offset is where this message was read, even when it is itself a copy
+            // (stale again after another config). Keeping the first original offset lost it once a later message's
+            // copy, with a higher original offset, was ordered first.
+            Repost(envelope, isConfig, offset);
             return;
         }
         var newOriginalOffset = resubmitted ? regular.OriginalOffset : _offsets.LastOriginalOffsetProcessed;
@@ -298,13 +306,11 @@ internal sealed partial class KafkaChain : IChain
             // a re-posted message must still be recognised as processed (a restart replays it from the log).
             _offsets = _offsets with { LastOriginalOffsetProcessed = newOriginalOffset };
         }
+        // A cut clears the timer (it was for the block just cut); a message left pending starts one for the next block.
+        StopTimer();
         if (pending)
         {
             StartTimerIfStopped();
-        }
-        else
-        {
-            StopTimer();
         }
     }
 
@@ -369,6 +375,11 @@ internal sealed partial class KafkaChain : IChain
     private async ValueTask PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         var producer = _producer ?? throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is not started");
+        if (_stopping.IsCancellationRequested)
+        {
+            // Producing through a disposed librdkafka producer crashes the process.
+            throw new MessageRejectedException(Status.ServiceUnavailable, $"channel '{_support.ChannelId}' is shutting down");
+        }
         try
         {
             await producer.ProduceAsync(_partition, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
