@@ -42,29 +42,8 @@ public static class OrdererProgram
         ["--insecure"] = "Orderer:Insecure",
     };
 
-    public static async Task<int> Main(string[] args)
-    {
-        WebApplication app;
-        try
-        {
-            app = Build(args);
-            await app.StartAsync().ConfigureAwait(false);
-        }
-        catch (OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync($"error: invalid orderer settings:\n  {string.Join("\n  ", ex.Failures)}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (Exception ex) when (ex is IOException or MspConfigurationException or IdentityException or FormatException or ChannelConfigException
-            or System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            await Console.Error.WriteLineAsync($"error: the orderer could not start: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
-        return Environment.ExitCode;
-    }
+    public static Task<int> Main(string[] args) =>
+        NodeHost.RunAsync("orderer", () => Build(args), ex => ex is MspConfigurationException or IdentityException or ChannelConfigException);
 
     /// <summary>Builds the orderer app (not started).</summary>
     public static WebApplication Build(string[] args)
@@ -74,15 +53,9 @@ public static class OrdererProgram
         {
             ["--kafka-brokers"] = "Orderer:Kafka:Brokers",
         }), Flags);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            console.UseUtcTimestamp = true;
-        });
+        builder.UseNodeLogging();
         builder.Services.AddOrderer(builder.Configuration);
-        var options = ReadValidated(builder.Configuration);
+        var options = NodeHost.ReadValidated(builder.Configuration, OrdererOptions.Section, new OrdererOptionsValidator());
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var tls = options.Insecure ? null : options.Tls.Load();
@@ -105,19 +78,6 @@ public static class OrdererProgram
         registry.AddMethod(AtomicBroadcastService.Broadcast, broadcast.HandleAsync);
         registry.AddMethod(AtomicBroadcastService.Deliver, deliver.HandleAsync);
         return app;
-    }
-
-    /// <summary>Binds and validates the settings before anything listens, so a bad one stops the process early.</summary>
-    private static OrdererOptions ReadValidated(ConfigurationManager configuration)
-    {
-        var options = new OrdererOptions();
-        configuration.GetSection(OrdererOptions.Section).Bind(options);
-        var result = new OrdererOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(OrdererOptions.Section, typeof(OrdererOptions), result.Failures);
-        }
-        return options;
     }
 
     /// <summary>Registers the orderer's services and their settings.</summary>

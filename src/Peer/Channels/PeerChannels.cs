@@ -38,6 +38,25 @@ internal sealed partial class PeerChannels : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>The TLS CAs of every organisation of every joined channel, for accepting client certificates.</summary>
+    public X509Certificate2Collection TlsClientRoots()
+    {
+        var roots = new X509Certificate2Collection();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channel in All)
+        {
+            var config = channel.Resources.Config;
+            foreach (var org in (config.Application?.Organizations ?? []).Concat(config.Orderer?.Organizations ?? []))
+            {
+                foreach (var pem in org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts).Select(p => p.ToStringUtf8()).Where(seen.Add))
+                {
+                    roots.ImportFromPem(pem);
+                }
+            }
+        }
+        return roots;
+    }
+
     public PeerChannel? Find(string channelId) => _channels.TryGetValue(channelId, out var entry) ? entry.Channel : null;
 
     public IReadOnlyList<PeerChannel> All => [.. _channels.Values.Select(e => e.Channel).OrderBy(c => c.ChannelId, StringComparer.Ordinal)];
@@ -90,7 +109,11 @@ internal sealed partial class PeerChannels : IAsyncDisposable
             {
                 Directory.Delete(blocksDirectory, recursive: true);
             }
-            File.Delete(statePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
+            foreach (var stale in new[] { statePath, statePath + "-wal", statePath + "-shm" })
+            {
+                File.Delete(stale);
+            }
             using (var store = BlockStore.Open(blocksDirectory))
             {
                 var block = genesis.Clone();

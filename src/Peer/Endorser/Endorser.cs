@@ -25,7 +25,7 @@ internal sealed partial class Endorser
     private const string WritersPolicy = "/Channel/Application/Writers";
 
     private readonly PeerChannels _channels;
-    private readonly ChaincodeConnections _chaincodes;
+    private readonly Lazy<ChaincodeConnections> _chaincodes;
     private readonly LifecycleChaincode _lifecycle;
     private readonly SigningIdentity _signer;
     private readonly PeerMetrics _metrics;
@@ -33,7 +33,7 @@ internal sealed partial class Endorser
     private readonly TimeSpan _executeTimeout;
     private readonly ILogger<Endorser> _logger;
 
-    public Endorser(PeerChannels channels, ChaincodeConnections chaincodes, SigningIdentity signer, PeerMetrics metrics, TimeProvider time, TimeSpan executeTimeout, ILogger<Endorser> logger)
+    public Endorser(PeerChannels channels, Lazy<ChaincodeConnections> chaincodes, SigningIdentity signer, PeerMetrics metrics, TimeProvider time, TimeSpan executeTimeout, ILogger<Endorser> logger)
     {
         _channels = channels;
         _chaincodes = chaincodes;
@@ -133,7 +133,7 @@ internal sealed partial class Endorser
         var endpoint = new ChaincodeEndpoint(definition.PackageId, definition.Address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
         try
         {
-            var handler = await _chaincodes.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var handler = await _chaincodes.Value.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
             var context = new TransactionContext(channel.ChannelId, proposal.TxId, proposal.SignedProposal, simulator);
             return await handler.ExecuteAsync(definition.Name, context, proposal.Invocation.ChaincodeSpec.Input, isInit: false, _executeTimeout, cancellationToken).ConfigureAwait(false);
         }
@@ -141,6 +141,42 @@ internal sealed partial class Endorser
         {
             throw new ProposalRejectedException($"error in simulation: failed to execute transaction {proposal.TxId}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// INVOKE_CHAINCODE: a chaincode calling another chaincode of the same channel within its transaction; the callee
+    /// reads and writes through the same simulator under its own namespace. Returns the callee's COMPLETED message.
+    /// </summary>
+    public async Task<ChaincodeMessage> InvokeAsync(ChaincodeInvocationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var target = request.Spec.ChaincodeId?.Name ?? "";
+        var slash = target.IndexOf('/', StringComparison.Ordinal);
+        var name = slash < 0 ? target : target[..slash];
+        if (slash >= 0 && target[(slash + 1)..] != request.Context.ChannelId)
+        {
+            throw new ChaincodeRequestException($"calling chaincode '{name}' on another channel ('{target[(slash + 1)..]}') is not supported");
+        }
+        if (name == request.CallerNamespace)
+        {
+            throw new ChaincodeRequestException($"chaincode '{name}' cannot invoke itself");
+        }
+        var channel = _channels.Find(request.Context.ChannelId)
+            ?? throw new ChaincodeRequestException($"channel '{request.Context.ChannelId}' not found");
+        var definition = channel.Definitions.Find(name)
+            ?? throw new ChaincodeRequestException($"chaincode '{name}' is not defined on channel '{request.Context.ChannelId}'");
+        var endpoint = new ChaincodeEndpoint(definition.PackageId, definition.Address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
+        var handler = await _chaincodes.Value.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var context = new TransactionContext(request.Context.ChannelId, request.Context.TxId, request.Context.Proposal, request.Context.Simulator, request.Context.ReadOnly);
+        var result = await handler.ExecuteAsync(name, context, request.Spec.Input ?? new ChaincodeInput(), isInit: false, _executeTimeout, cancellationToken).ConfigureAwait(false);
+        return new ChaincodeMessage
+        {
+            Type = ChaincodeMessage.Types.Type.Completed,
+            Payload = result.Response.ToByteString(),
+            ChaincodeEvent = result.Event,
+            Txid = request.Context.TxId,
+            ChannelId = request.Context.ChannelId,
+        };
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Proposal refused: {Reason}")]

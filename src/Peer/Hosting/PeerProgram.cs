@@ -1,0 +1,140 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZonCoin.Core.Identity;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Hosting;
+using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Deliver;
+using ZonCoin.Peer.Participation;
+using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
+
+namespace ZonCoin.Peer.Hosting;
+
+/// <summary>
+/// The peer process. Settings come from <c>appsettings.json</c>, environment variables (<c>Peer__X</c>) and flags:
+/// <c>--listen</c>, <c>--admin-listen</c>, <c>--operations-listen</c>, <c>--data-dir</c>, <c>--msp-id</c>,
+/// <c>--msp-dir</c>, <c>--tls-dir</c> and <c>--insecure</c> (development only). Exit codes: 0 after a clean stop,
+/// 2 for bad settings, 1 when the peer could not start.
+/// </summary>
+public static class PeerProgram
+{
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["--listen"] = "Peer:ListenAddress",
+        ["--admin-listen"] = "Peer:AdminListenAddress",
+        ["--operations-listen"] = "Peer:OperationsListenAddress",
+        ["--data-dir"] = "Peer:DataDirectory",
+        ["--msp-id"] = "Peer:MspId",
+        ["--msp-dir"] = "Peer:MspDirectory",
+        ["--tls-dir"] = "Peer:Tls:Directory",
+        ["--insecure"] = "Peer:Insecure",
+    };
+
+    public static Task<int> Main(string[] args) =>
+        NodeHost.RunAsync("peer", () => Build(args), ex => ex is MspConfigurationException or IdentityException or InvalidOperationException);
+
+    /// <summary>Builds the peer app (not started).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(CommandLineFlags.Normalize(args, booleanFlags: ["--insecure"], listFlags: new Dictionary<string, string>()), Flags);
+        builder.UseNodeLogging();
+        var options = NodeHost.ReadValidated(builder.Configuration, PeerOptions.Section, new PeerOptionsValidator());
+        builder.Services.AddPeer(builder.Configuration, options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var tls = options.Insecure ? null : options.Tls.Load();
+            var channels = kestrel.ApplicationServices.GetRequiredService<PeerChannels>();
+            kestrel.ListenRpc(Endpoints.Parse(options.ListenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = channels.TlsClientRoots });
+            kestrel.ListenAdmin(Endpoints.Parse(options.AdminListenAddress), tls);
+            kestrel.ListenAdmin(Endpoints.Parse(options.OperationsListenAddress), tls: null);
+        });
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
+        app.UsePeerParticipation(Endpoints.Parse(options.AdminListenAddress).Port, requireClientCertificate: !options.Insecure);
+        var listenPort = Endpoints.Parse(options.ListenAddress).Port;
+        app.MapWhen(http => http.Connection.LocalPort == listenPort, rpc => rpc.UseRpc());
+        var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
+        var endorser = app.Services.GetRequiredService<Endorser.Endorser>();
+        var deliver = app.Services.GetRequiredService<PeerDeliverHandler>();
+        var chaincodes = app.Services.GetRequiredService<ChaincodeConnections>();
+        registry.AddMethod(EndorserService.ProcessProposal, (proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken));
+        registry.AddMethod(PeerDeliverService.Deliver, deliver.DeliverAsync);
+        registry.AddMethod(PeerDeliverService.DeliverFiltered, deliver.DeliverFilteredAsync);
+        registry.AddMethod(PeerDeliverService.DeliverWithPrivateData, deliver.DeliverWithPrivateDataAsync);
+        registry.AddMethod(ChaincodeSupportService.Register, (requests, responses, context) => chaincodes.AcceptAsync(requests, responses, context.CancellationToken));
+        return app;
+    }
+
+    private static IServiceCollection AddPeer(this IServiceCollection services, ConfigurationManager configuration, PeerOptions options)
+    {
+        services.AddOptions<PeerOptions>().Bind(configuration.GetSection(PeerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PeerOptions>, PeerOptionsValidator>();
+        services.AddRpc();
+        services.AddMetrics();
+        services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PeerMetrics>();
+        services.AddSingleton(_ => MspDirectory.LoadSigningIdentity(options.MspDirectory, options.MspId));
+        services.AddSingleton(sp =>
+        {
+            X509Certificate2? clientCertificate = options.Insecure ? null : options.Tls.Load().Certificate;
+            return new PeerChannels(options.DataDirectory, new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
+                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<ILogger<PeerChannels>>());
+        });
+        services.AddSingleton(sp => new ChaincodeConnections(
+            (request, cancellationToken) => sp.GetRequiredService<Endorser.Endorser>().InvokeAsync(request, cancellationToken),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new Endorser.Endorser(
+            sp.GetRequiredService<PeerChannels>(),
+            new Lazy<ChaincodeConnections>(sp.GetRequiredService<ChaincodeConnections>),
+            sp.GetRequiredService<SigningIdentity>(),
+            sp.GetRequiredService<PeerMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            options.ChaincodeExecuteTimeout,
+            sp.GetRequiredService<ILogger<Endorser.Endorser>>()));
+        services.AddSingleton(sp => new PeerDeliverHandler(sp.GetRequiredService<PeerChannels>(), sp.GetRequiredService<TimeProvider>(), !options.Insecure,
+            sp.GetRequiredService<ILogger<PeerDeliverHandler>>()));
+        services.AddHostedService<PeerService>();
+        services.AddHealthChecks().AddCheck("channels", () => HealthCheckResult.Healthy());
+        return services;
+    }
+}
+
+/// <summary>Opens the joined channels at start (recovering their state) and closes them at shutdown.</summary>
+internal sealed class PeerService : IHostedService
+{
+    private readonly PeerChannels _channels;
+    private readonly ChaincodeConnections _chaincodes;
+    private readonly PeerMetrics _metrics;
+
+    public PeerService(PeerChannels channels, ChaincodeConnections chaincodes, PeerMetrics metrics)
+    {
+        _channels = channels;
+        _chaincodes = chaincodes;
+        _metrics = metrics;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _metrics.TrackChaincodeConnections(() => _chaincodes.Count);
+        return _channels.StartAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _chaincodes.DisposeAsync().ConfigureAwait(false);
+        await _channels.DisposeAsync().ConfigureAwait(false);
+    }
+}
