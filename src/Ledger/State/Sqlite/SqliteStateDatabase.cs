@@ -111,13 +111,14 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
             writer = new SqliteConnection(builder.ToString());
             writer.Open();
+            SqliteSchema.Scalar(writer, $"PRAGMA page_size = {options.PageBytes};");
             var journal = SqliteSchema.Scalar(writer, "PRAGMA journal_mode = WAL;") as string;
             if (!string.Equals(journal, "wal", StringComparison.OrdinalIgnoreCase))
             {
                 throw new StateDatabaseException($"SQLite refused WAL mode for {path} (journal_mode is {journal}).");
             }
             var synchronous = options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
-            SqliteSchema.Scalar(writer, $"PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -{options.WriterCacheKiB}; PRAGMA journal_size_limit = {64 * 1024 * 1024};");
+            SqliteSchema.Scalar(writer, $"PRAGMA synchronous = {synchronous}; PRAGMA cache_size = -{options.WriterCacheKiB}; PRAGMA journal_size_limit = {64 * 1024 * 1024}; PRAGMA wal_autocheckpoint = {options.CheckpointPages};");
             SqliteSchema.Migrate(writer, path);
             builder.Mode = SqliteOpenMode.ReadWrite;
             return new SqliteStateDatabase(path, lockFile, writer, builder.ToString(), options);

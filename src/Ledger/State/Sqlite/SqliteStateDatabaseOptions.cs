@@ -30,4 +30,14 @@ public sealed record SqliteStateDatabaseOptions
 
     /// <summary>Page cache of the write connection, in KiB (SQLite's <c>cache_size</c>).</summary>
     public int WriterCacheKiB { get; init; } = 32 * 1024;
+
+    /// <summary>Page size of a new database file in bytes (SQLite's <c>page_size</c>); ignored for an existing file.</summary>
+    public int PageBytes { get; init; } = 4096;
+
+    /// <summary>
+    /// WAL pages after which a commit checkpoints them into the database file (<c>wal_autocheckpoint</c>). Larger
+    /// than SQLite's 1000 because a block of random keys dirties about one page per write: with a 64 MiB WAL a hot
+    /// page is copied back once per checkpoint instead of once per block (about 30% less CPU per block measured).
+    /// </summary>
+    public int CheckpointPages { get; init; } = 16384;
 }
