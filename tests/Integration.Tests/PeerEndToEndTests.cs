@@ -144,18 +144,23 @@ public sealed class PeerEndToEndTests
         await AssertRefusedAsync(peer, new SignedProposal { ProposalBytes = ByteString.CopyFromUtf8("not a proposal"), Signature = ByteString.CopyFrom([1, 2, 3]) }, "error validating proposal");
 
         // An undecodable gRPC frame: a gRPC error, not a crash.
-        using (var http = new HttpClient(new SocketsHttpHandler()) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact })
+        using (var http = new HttpClient(new SocketsHttpHandler()))
         {
             var frame = new byte[] { 0, 0, 0, 0, 4, 0x0A, 0xFF, 0xFF, 0x7F };
             using var content = new ByteArrayContent(frame);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{peer.Endpoint}/protos.Endorser/ProcessProposal")) { Content = content };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{peer.Endpoint}/protos.Endorser/ProcessProposal"))
+            {
+                Content = content,
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
             request.Headers.TryAddWithoutValidation("te", "trailers");
             using var response = await http.SendAsync(request);
-            await response.Content.ReadAsByteArrayAsync();
+            var body = await response.Content.ReadAsByteArrayAsync();
             var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
                 : response.Headers.TryGetValues("grpc-status", out var headerValues) ? headerValues.First() : null;
-            Assert.NotNull(status);
+            Assert.True(status is not null, $"HTTP {(int)response.StatusCode}, headers {response.Headers}, trailers {response.TrailingHeaders}, body {Convert.ToHexString(body)}");
             Assert.NotEqual("0", status);
         }
 
