@@ -6,6 +6,8 @@ root.Subcommands.Add(CryptoCommands.Create());
 root.Subcommands.Add(ChannelCommands.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(OrdererCommands.Create());
+root.Subcommands.Add(PeerCommands.Create());
+root.Subcommands.Add(ChaincodeCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

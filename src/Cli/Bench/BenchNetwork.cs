@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
 using ZonCoin.Cli.Crypto;
-using ZonCoin.Cli.Orderer;
+using ZonCoin.Cli.Admin;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;

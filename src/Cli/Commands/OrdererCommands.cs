@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ZonCoin.Cli.Orderer;
+using ZonCoin.Cli.Admin;
 
 namespace ZonCoin.Cli.Commands;
 

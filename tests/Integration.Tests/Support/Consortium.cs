@@ -34,6 +34,9 @@ internal sealed class OrgMaterial
 
     public string OrdererDirectory(int index) => Path.Combine(Directory, "orderers", $"orderer{index}.{Domain}");
 
+    /// <summary>A peer's folder (msp/, tls/); only orgs generated with peers have them (see <see cref="Consortium.PeerOrgs"/>).</summary>
+    public string PeerDirectory(int index) => Path.Combine(Directory, "peers", $"peer{index}.{Domain}");
+
     public SigningIdentity User(string user = "User1") => MspDirectory.LoadSigningIdentity(Path.Combine(UserDirectory(user), "msp"), MspId);
 
     public SigningIdentity Admin => User("Admin");
@@ -74,6 +77,9 @@ public sealed class Consortium : IAsyncLifetime
 
     internal string Directory => _root;
 
+    /// <summary>How many of the application orgs (Org1, Org2, ...) get one peer's material; 0 for the shared fixture.</summary>
+    internal int PeerOrgs { get; init; }
+
     public async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(_root);
@@ -81,7 +87,7 @@ public sealed class Consortium : IAsyncLifetime
         var orgs = new List<OrgMaterial>();
         foreach (var i in Enumerable.Range(1, 4))
         {
-            orgs.Add(await GenerateAsync($"Org{i}", $"Org{i}MSP", orderers: 0));
+            orgs.Add(await GenerateAsync($"Org{i}", $"Org{i}MSP", orderers: 0, peers: i <= PeerOrgs ? 1 : 0));
         }
         Orgs = orgs;
     }
@@ -111,11 +117,11 @@ public sealed class Consortium : IAsyncLifetime
         return Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config));
     }
 
-    private async Task<OrgMaterial> GenerateAsync(string name, string mspId, int orderers)
+    private async Task<OrgMaterial> GenerateAsync(string name, string mspId, int orderers, int peers = 0)
     {
         var directory = Path.Combine(_root, name.ToLowerInvariant());
         var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll,
-            "crypto", "generate", "--org", name, "--msp-id", mspId, "--peers", "0", "--orderers", orderers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "crypto", "generate", "--org", name, "--msp-id", mspId, "--peers", peers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--orderers", orderers.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--users", "1", "--out", directory);
         Assert.True(exitCode == 0, $"crypto generate for {name} failed: {output}");
         return new OrgMaterial(name, mspId, directory);

@@ -11,6 +11,10 @@ internal static class Repo
 
     public static string OrdererDll => Binary("src/Orderer", "zoncoin-orderer.dll");
 
+    public static string PeerDll => Binary("src/Peer", "zoncoin-peer.dll");
+
+    public static string ChaincodeSampleDll => Binary("src/Chaincode.Sample", "ZonCoin.Chaincode.Sample.dll");
+
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "zoncoin.dll");
 
     /// <summary>tests/interop: the Node package with the official Fabric npm packages and the tools that use them.</summary>

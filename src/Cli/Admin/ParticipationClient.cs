@@ -2,23 +2,31 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
-namespace ZonCoin.Cli.Orderer;
+namespace ZonCoin.Cli.Admin;
 
-/// <summary>How to reach an orderer's admin endpoint: plain HTTP (a dev orderer) or HTTPS with a client certificate.</summary>
-internal sealed record AdminConnection(string Address, string? CaFile, string? ClientCertFile, string? ClientKeyFile)
+/// <summary>
+/// How to reach a node's admin endpoint (orderer or peer): plain HTTP (a development node) or HTTPS with a client
+/// certificate. <paramref name="NodeKind"/> names the node in error messages.
+/// </summary>
+internal sealed record AdminConnection(string Address, string? CaFile, string? ClientCertFile, string? ClientKeyFile, string NodeKind = "orderer")
 {
     public bool UsesTls => CaFile is not null;
 }
 
-/// <summary>A client of an orderer's channel participation API (Fabric's <c>osnadmin channel</c>).</summary>
+/// <summary>
+/// A client of a node's channel participation API (Fabric's <c>osnadmin channel</c>); the orderer and the peer
+/// serve the same <c>/participation/v1/channels</c> resources (the peer has no DELETE).
+/// </summary>
 internal sealed class ParticipationClient : IDisposable
 {
     private const string Channels = "participation/v1/channels";
     private readonly HttpClient _http;
+    private readonly string _nodeKind;
 
     public ParticipationClient(AdminConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        _nodeKind = connection.NodeKind;
         var handler = new SocketsHttpHandler();
         if (connection.UsesTls)
         {
@@ -70,7 +78,7 @@ internal sealed class ParticipationClient : IDisposable
             }
             catch (HttpRequestException ex)
             {
-                throw new InvalidOperationException($"cannot reach the orderer admin endpoint {_http.BaseAddress}: {ex.Message}", ex);
+                throw new InvalidOperationException($"cannot reach the {_nodeKind} admin endpoint {_http.BaseAddress}: {ex.Message}", ex);
             }
             using (response)
             {
@@ -79,7 +87,7 @@ internal sealed class ParticipationClient : IDisposable
                 {
                     return body;
                 }
-                throw new InvalidOperationException($"orderer answered {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorText(body)}");
+                throw new InvalidOperationException($"{_nodeKind} answered {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorText(body)}");
             }
         }
     }

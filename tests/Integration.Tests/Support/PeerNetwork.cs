@@ -1,0 +1,175 @@
+using System.Text;
+using Google.Protobuf;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Peer;
+using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Services;
+
+namespace ZonCoin.Integration.Tests.Support;
+
+/// <summary>
+/// A whole network for the peer's end-to-end tests, built once per collection: its own consortium (Org1 and Org2 with
+/// one peer each), a solo orderer, channel <c>e2e</c> (Org1, Org2; 200 ms batch timeout) joined by the orderer and
+/// both peers through the CLI, and the C# sample chaincode served as <c>basic</c> 1.0, deployed with the real
+/// <c>zoncoin chaincode deploy</c> under <c>AND('Org1MSP.peer','Org2MSP.peer')</c>.
+/// </summary>
+public sealed class PeerNetwork : IAsyncLifetime
+{
+    public const string ChannelId = "e2e";
+    public const string Chaincode = "basic";
+
+    internal Consortium Consortium { get; } = new() { PeerOrgs = 2 };
+
+    internal OrdererNode Orderer { get; private set; } = null!;
+
+    internal PeerNode Peer1 { get; private set; } = null!;
+
+    internal PeerNode Peer2 { get; private set; } = null!;
+
+    internal ChaincodeHostNode Host { get; private set; } = null!;
+
+    /// <summary>The CLI output of the deploy.</summary>
+    internal string DeployOutput { get; private set; } = "";
+
+    internal OrgMaterial Org1 => Consortium.Orgs[0];
+
+    internal OrgMaterial Org2 => Consortium.Orgs[1];
+
+    public async Task InitializeAsync()
+    {
+        await Consortium.InitializeAsync();
+        Orderer = await OrdererNode.StartAsync(Consortium, tls: false);
+        var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"]);
+        var joined = await Orderer.JoinAsync(genesis);
+        Assert.True(joined.ExitCode == 0, joined.Output);
+        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1), PeerNode.StartAsync(Consortium, Org2));
+        (Peer1, Peer2) = (peers[0], peers[1]);
+        foreach (var peer in peers)
+        {
+            var result = await peer.JoinAsync(genesis);
+            Assert.True(result.ExitCode == 0, $"peer join failed: {result.Output}\n{peer.Output}");
+        }
+        Host = new ChaincodeHostNode(Chaincode, "1.0");
+        await Host.StartAsync();
+        var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, "--policy", "AND('Org1MSP.peer','Org2MSP.peer')")], null);
+        DeployOutput = deploy.Output;
+        Assert.True(deploy.ExitCode == 0, $"deploy failed: {deploy.Output}\npeer1:\n{Peer1.Output}\npeer2:\n{Peer2.Output}");
+    }
+
+    /// <summary><c>zoncoin chaincode VERB</c> arguments for both orgs (each with its admin and its peer).</summary>
+    internal IEnumerable<string> DeployArgs(string verb, string address, params string[] extra)
+    {
+        var args = new List<string>
+        {
+            "chaincode", verb, "--channel", ChannelId, "--name", Chaincode, "--version", "1.0", "--address", address,
+            "--orderer", $"127.0.0.1:{Orderer.Port}",
+        };
+        foreach (var (org, peer) in new[] { (Org1, Peer1), (Org2, Peer2) })
+        {
+            args.AddRange(["--msp-id", org.MspId, "--admin-msp-dir", Path.Combine(org.UserDirectory("Admin"), "msp"), "--peer", peer.Endpoint]);
+        }
+        args.AddRange(extra);
+        return args;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Host?.Dispose();
+        foreach (var node in new IAsyncDisposable?[] { Peer1, Peer2, Orderer })
+        {
+            if (node is not null)
+            {
+                await node.DisposeAsync();
+            }
+        }
+        await Consortium.DisposeAsync();
+    }
+
+    /// <summary>A signed proposal for the sample chaincode (or another) on the channel.</summary>
+    internal static (SignedProposal Proposal, string TxId) Proposal(SigningIdentity signer, string function, params string[] args) =>
+        Proposals.Create(ChaincodeInvocation.Of(ChannelId, Chaincode, function, args), signer);
+
+    internal static async Task<ProposalResponse> ProcessAsync(PeerNode peer, SignedProposal proposal)
+    {
+        using var channel = peer.Connect();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var call = channel.AsyncUnaryCall(EndorserService.ProcessProposal, proposal, new CallOptions(CancellationToken: timeout.Token));
+        return await call.ResponseAsync;
+    }
+
+    /// <summary>Endorses on the given peers and returns the signed transaction envelope (every response must succeed).</summary>
+    internal static async Task<(Envelope Envelope, string TxId)> EndorseAsync(SigningIdentity signer, IReadOnlyList<PeerNode> peers, string function, params string[] args)
+    {
+        var (proposal, txId) = Proposal(signer, function, args);
+        var responses = await Task.WhenAll(peers.Select(peer => ProcessAsync(peer, proposal)));
+        foreach (var response in responses)
+        {
+            Assert.True(response.Response.Status == 200, $"{function}: {response.Response.Status} {response.Response.Message}");
+        }
+        return (Endorsements.Sign(Endorsements.CreateTransaction(Proposals.Unpack(proposal), responses), signer), txId);
+    }
+
+    /// <summary>Broadcasts envelopes back to back on one stream (so they share a block when sent within the batch timeout).</summary>
+    internal async Task BroadcastAsync(params Envelope[] envelopes)
+    {
+        using var channel = RpcChannel.ForAddress(Orderer.Address);
+        await using var session = new BroadcastSession(channel);
+        var answers = envelopes.Select(envelope => session.SendAsync(envelope)).ToList();
+        foreach (var answer in answers)
+        {
+            var response = await answer;
+            Assert.True(response.Status == Status.Success, $"broadcast: {response.Status} {response.Info}");
+        }
+    }
+
+    /// <summary>
+    /// Waits (on the peer's Deliver, from block 0) until the transaction's <paramref name="occurrence"/>th copy is
+    /// committed and returns its block and its TRANSACTIONS_FILTER code.
+    /// </summary>
+    internal async Task<(ulong Block, TxValidationCode Code)> WaitForTransactionAsync(PeerNode peer, string txId, int occurrence = 1)
+    {
+        using var channel = peer.Connect();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var request = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(0), DeliverRequests.Specified(ulong.MaxValue)), Org1.User());
+        var seen = 0;
+        try
+        {
+            await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.Deliver, request, timeout.Token))
+            {
+                Assert.True(response.TypeCase == DeliverResponse.TypeOneofCase.Block, $"deliver ended: {response.Status}");
+                var block = response.Block;
+                var filter = block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter];
+                for (var i = 0; i < block.Data.Data.Count; i++)
+                {
+                    if (Envelopes.Unpack(block.Data.Data[i]).ChannelHeader.TxId == txId && ++seen == occurrence)
+                    {
+                        return (block.Header.Number, (TxValidationCode)filter[i]);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        throw new TimeoutException($"transaction {txId} (copy {occurrence}) was not committed on {peer}:\n{peer.Output}");
+    }
+
+    /// <summary>Evaluates a function on one peer and returns its payload as text (status 200 required).</summary>
+    internal async Task<string> EvaluateAsync(PeerNode peer, string function, params string[] args)
+    {
+        var response = await ProcessAsync(peer, Proposal(Org1.User(), function, args).Proposal);
+        Assert.True(response.Response.Status == 200, $"{function} on {peer}: {response.Response.Status} {response.Response.Message}");
+        return response.Response.Payload.ToStringUtf8();
+    }
+
+    internal static string NewId() => "asset-" + Guid.NewGuid().ToString("N")[..8];
+
+    internal static string Utf8(ByteString bytes) => Encoding.UTF8.GetString(bytes.Span);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PeerNetworkCollectionDefinition : ICollectionFixture<PeerNetwork>
+{
+    public const string Name = "PeerNetwork";
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Google.Protobuf;
+using ZonCoin.Protos.Common;
+using ZonCoin.Rpc.Client;
+
+namespace ZonCoin.Integration.Tests.Support;
+
+/// <summary>A real peer process (zoncoin-peer.dll) of one org on free loopback ports (development mode: h2c, plain admin HTTP).</summary>
+internal sealed class PeerNode : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private readonly Consortium _consortium;
+    private NodeProcess? _process;
+
+    private PeerNode(Consortium consortium, OrgMaterial org, string dataDirectory)
+    {
+        _consortium = consortium;
+        Org = org;
+        DataDirectory = dataDirectory;
+        Port = NodeProcess.FreePort();
+        AdminPort = NodeProcess.FreePort();
+        OperationsPort = NodeProcess.FreePort();
+    }
+
+    public OrgMaterial Org { get; }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public int AdminPort { get; }
+
+    public int OperationsPort { get; }
+
+    /// <summary>host:port of the gRPC endpoint (Endorser, Deliver), as the CLI takes it.</summary>
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public string AdminAddress => $"127.0.0.1:{AdminPort}";
+
+    public string Output => _process?.Output ?? "";
+
+    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org)
+    {
+        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}"));
+        await node.StartAsync();
+        return node;
+    }
+
+    public async Task StartAsync()
+    {
+        _process?.Dispose();
+        _process = NodeProcess.Start(Repo.PeerDll,
+        [
+            "--listen", Endpoint,
+            "--admin-listen", AdminAddress,
+            "--operations-listen", $"127.0.0.1:{OperationsPort}",
+            "--data-dir", DataDirectory,
+            "--msp-id", Org.MspId,
+            "--msp-dir", Path.Combine(Org.PeerDirectory(0), "msp"),
+            "--insecure",
+        ]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"peer of {Org.Name} exited with {_process.ExitCode}:\n{_process.Output}");
+            }
+            try
+            {
+                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>Joins a channel through the real CLI (<c>zoncoin peer join</c>).</summary>
+    public async Task<(int ExitCode, string Output)> JoinAsync(Block genesis)
+    {
+        var file = Path.Combine(_consortium.NewDirectory("blocks"), "genesis.block");
+        await File.WriteAllBytesAsync(file, genesis.ToByteArray());
+        var channel = ChannelHeader.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(genesis.Data.Data[0]).Payload).Header.ChannelHeader).ChannelId;
+        return await NodeProcess.RunAsync(Repo.CliDll, "peer", "join", "--channel", channel, "--block", file, "--peer", AdminAddress);
+    }
+
+    public Task<(int ExitCode, string Output)> ListAsync(string? channel = null) => channel is null
+        ? NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress)
+        : NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress, "--channel", channel);
+
+    public RpcChannel Connect() => RpcChannel.ForAddress($"http://{Endpoint}");
+
+    public bool HasExited => _process?.HasExited ?? true;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.StopAsync();
+            _process.Dispose();
+        }
+    }
+
+    public override string ToString() => $"peer of {Org.Name} (port {Port.ToString(CultureInfo.InvariantCulture)})";
+}
+
+/// <summary>The C# sample chaincode (src/Chaincode.Sample) served as a service on a fixed loopback port.</summary>
+internal sealed class ChaincodeHostNode : IDisposable
+{
+    private NodeProcess? _process;
+
+    public ChaincodeHostNode(string name, string version)
+    {
+        Port = NodeProcess.FreePort();
+        PackageId = Core.Protocol.ChaincodePackageIds.Compute(name, version, Address);
+    }
+
+    public int Port { get; }
+
+    public string Address => $"127.0.0.1:{Port}";
+
+    public string PackageId { get; }
+
+    public string Output => _process?.Output ?? "";
+
+    /// <summary>Starts (or restarts) the host and waits until its port accepts connections.</summary>
+    public async Task StartAsync()
+    {
+        _process?.Dispose();
+        _process = NodeProcess.Start(Repo.ChaincodeSampleDll, [], new Dictionary<string, string>
+        {
+            ["CHAINCODE_SERVER_ADDRESS"] = Address,
+            ["CHAINCODE_ID"] = PackageId,
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"chaincode host exited with {_process.ExitCode}:\n{_process.Output}");
+            }
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, Port, timeout.Token);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>Kills the host at once, as a crash would.</summary>
+    public void Kill() => _process?.Kill();
+
+    public void Dispose() => _process?.Dispose();
+}
