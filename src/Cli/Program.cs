@@ -8,4 +8,5 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(OrdererCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
+LedgerCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
