@@ -45,6 +45,28 @@ public sealed class LedgerCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verify_names_the_last_block_when_opening_the_store_cut_it_off()
+    {
+        // A damaged last frame looks like a torn write: BlockStore.Open truncates it, and verify says so.
+        FlipByteInBlock(7);
+
+        var result = CliProcess.Run("ledger", "verify", "--dir", _data, "--channel", Channel);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("block 7: the end of the store was torn or damaged", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("note: opening the block store repaired it", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_commit_prints_its_figures()
+    {
+        var result = CliProcess.Run("bench", "commit", "--txs", "40", "--orgs", "2", "--block-size", "10");
+
+        Assert.True(result.ExitCode == 0, result.StandardError + result.StandardOutput);
+        Assert.Matches(@"commit sqlite: 40 txs, 2 orgs, 4 blocks of 10, \d+ cores: \d+ tx/s, [\d.]+ blocks/s, block commit p50 [\d.]+ ms, p99 [\d.]+ ms; CPU", result.StandardOutput);
+    }
+
+    [Fact]
     public void Verify_names_a_block_whose_orderer_signature_is_wrong()
     {
         using (var store = BlockStore.Open(Path.Combine(_data, "chains", Channel)))
