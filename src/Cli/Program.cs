@@ -10,4 +10,5 @@ root.Subcommands.Add(PeerCommands.Create());
 root.Subcommands.Add(ChaincodeCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
+LedgerCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -88,14 +88,18 @@ internal sealed class BlockCommitter
             var filter = block.Metadata.Metadata.Count > (int)BlockMetadataIndex.TransactionsFilter
                 ? block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter].Span
                 : [];
-            var verdicts = new TransactionVerdict[block.Data.Data.Count];
-            for (var i = 0; i < verdicts.Length; i++)
+            var codes = filter.ToArray();
+            var data = block.Data.Data;
+            var verdicts = new TransactionVerdict[data.Count];
+            // The filter is the verdict: valid transactions are parsed, not validated again (the configuration and
+            // chaincode definitions in force now may differ from those at commit).
+            Parallel.For(0, verdicts.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
-                var code = i < filter.Length ? (TxValidationCode)filter[i] : TxValidationCode.NotValidated;
+                var code = i < codes.Length ? (TxValidationCode)codes[i] : TxValidationCode.NotValidated;
                 verdicts[i] = code == TxValidationCode.Valid
-                    ? validator.Validate(block.Data.Data[i]) is { Transaction: { } parsed } ? TransactionVerdict.Valid(parsed) : TransactionVerdict.Invalid(TxValidationCode.InvalidOtherReason, "unparseable on recovery")
+                    ? validator.ParseRecorded(data[i]) is { } parsed ? TransactionVerdict.Valid(parsed) : TransactionVerdict.Invalid(TxValidationCode.InvalidOtherReason, "unparseable on recovery")
                     : TransactionVerdict.Invalid(code, "as recorded");
-            }
+            });
             _state.ApplyBlock(number, Updates(number, verdicts));
             applied++;
         }

@@ -28,7 +28,17 @@ internal sealed class TransactionValidator
         _definitions = definitions;
     }
 
-    public TransactionVerdict Validate(ByteString envelopeBytes)
+    public TransactionVerdict Validate(ByteString envelopeBytes) => Validate(envelopeBytes, verify: true);
+
+    /// <summary>
+    /// What a transaction that a committed block's TRANSACTIONS_FILTER records as valid holds, parsed without
+    /// checking its creator, signatures or endorsement policies again (they were checked at commit, under the
+    /// configuration and definitions then in force, which may have changed since); null when it does not parse.
+    /// For recovery and rebuilding state from blocks.
+    /// </summary>
+    public ParsedTransaction? ParseRecorded(ByteString envelopeBytes) => Validate(envelopeBytes, verify: false).Transaction;
+
+    private TransactionVerdict Validate(ByteString envelopeBytes, bool verify)
     {
         if (envelopeBytes.IsEmpty)
         {
@@ -82,20 +92,24 @@ internal sealed class TransactionValidator
         {
             return TransactionVerdict.Invalid(TxValidationCode.BadCommonHeader, "signature header lacks a creator or a nonce");
         }
-        var creatorSigners = SignerSet.From([new SignedData(envelope.Payload.ToByteArray(), signatureHeader.Creator.ToByteArray(), envelope.Signature.ToByteArray())], _msps);
-        if (creatorSigners.Identities.Count == 0)
+        MspIdentity? creator = null;
+        if (verify)
         {
-            return TransactionVerdict.Invalid(TxValidationCode.BadCreatorSignature, creatorSigners.Describe());
+            var creatorSigners = SignerSet.From([new SignedData(envelope.Payload.ToByteArray(), signatureHeader.Creator.ToByteArray(), envelope.Signature.ToByteArray())], _msps);
+            if (creatorSigners.Identities.Count == 0)
+            {
+                return TransactionVerdict.Invalid(TxValidationCode.BadCreatorSignature, creatorSigners.Describe());
+            }
+            creator = creatorSigners.Identities[0];
         }
-        var creator = creatorSigners.Identities[0];
         if (TransactionIds.Compute(signatureHeader.Nonce.Span, signatureHeader.Creator.Span) != channelHeader.TxId)
         {
             return TransactionVerdict.Invalid(TxValidationCode.BadProposalTxid, $"txid '{channelHeader.TxId}' is not the hash of the nonce and creator");
         }
-        return ValidateEndorserTransaction(payload, channelHeader, creator, timestamp);
+        return ValidateEndorserTransaction(payload, channelHeader, creator, timestamp, verify);
     }
 
-    private TransactionVerdict ValidateEndorserTransaction(Payload payload, ChannelHeader channelHeader, MspIdentity creator, DateTimeOffset timestamp)
+    private TransactionVerdict ValidateEndorserTransaction(Payload payload, ChannelHeader channelHeader, MspIdentity? creator, DateTimeOffset timestamp, bool verify)
     {
         Transaction transaction;
         ChaincodeActionPayload actionPayload;
@@ -148,6 +162,10 @@ internal sealed class TransactionValidator
         }
         var parsed = new ParsedTransaction(HeaderType.EndorserTransaction, channelHeader.TxId, creator, timestamp, chaincodeName, rwSets,
             action.Events.IsEmpty ? null : ChaincodeEvent.Parser.ParseFrom(action.Events));
+        if (!verify)
+        {
+            return TransactionVerdict.Valid(parsed);
+        }
 
         var endorsements = actionPayload.Action.Endorsements
             .Select(e => new SignedData([.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span], e.Endorser.ToByteArray(), e.Signature.ToByteArray()))

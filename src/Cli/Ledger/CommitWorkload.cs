@@ -1,0 +1,224 @@
+using System.Globalization;
+using Google.Protobuf;
+using ZonCoin.Cli.Crypto;
+using ZonCoin.Core.Config;
+using ZonCoin.Core.Identity;
+using ZonCoin.Core.Policies;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.Blocks;
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Sqlite;
+using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.Lifecycle;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Ledger.Rwset;
+using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
+using ZonCoin.Protos.Lifecycle;
+using ZonCoin.Protos.Peer;
+
+namespace ZonCoin.Cli.Ledger;
+
+/// <summary>What to build: organisations, endorsed transactions and transactions per block.</summary>
+internal sealed record CommitWorkloadSettings(int Orgs, int Transactions, int BlockSize)
+{
+    public string ChannelId { get; init; } = "bench";
+
+    public string ChaincodeName { get; init; } = "bench";
+
+    public int ValueSize { get; init; } = 64;
+}
+
+/// <summary>
+/// A channel's blocks as orderers would deliver them to a peer, built in memory with real crypto: N application
+/// organisations (CA, one peer, one user each) and an orderer organisation, generated under a folder; the genesis
+/// block; block 1 committing a <c>_lifecycle</c> chaincode definition whose endorsement policy requires every
+/// organisation's peer; then the endorsed transactions (creator signature plus one endorsement per organisation),
+/// each writing a distinct key, cut into blocks signed by the orderer. Shared by <c>zoncoin bench commit</c> and
+/// the ledger tools' tests.
+/// </summary>
+internal sealed class CommitWorkload
+{
+    private CommitWorkload(CommitWorkloadSettings settings, SigningIdentity orderer, SigningIdentity client, IReadOnlyList<SigningIdentity> endorsers)
+    {
+        Settings = settings;
+        Orderer = orderer;
+        Client = client;
+        Endorsers = endorsers;
+    }
+
+    public CommitWorkloadSettings Settings { get; }
+
+    /// <summary>The orderer that signs the blocks.</summary>
+    public SigningIdentity Orderer { get; }
+
+    /// <summary>Org1's user, the creator of every transaction.</summary>
+    public SigningIdentity Client { get; }
+
+    /// <summary>One peer per organisation.</summary>
+    public IReadOnlyList<SigningIdentity> Endorsers { get; }
+
+    public Block Genesis { get; private set; } = null!;
+
+    /// <summary>Blocks 1.. before the measured ones: the chaincode definition.</summary>
+    public IReadOnlyList<Block> SetupBlocks { get; private set; } = [];
+
+    /// <summary>The blocks of endorsed transactions, following <see cref="SetupBlocks"/>.</summary>
+    public IReadOnlyList<Block> TransactionBlocks { get; private set; } = [];
+
+    /// <summary>Generates the crypto material under <paramref name="cryptoDirectory"/> and builds every block.</summary>
+    public static CommitWorkload Create(CommitWorkloadSettings settings, string cryptoDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Orgs);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.Transactions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.BlockSize);
+        var ordererOrg = new OrgCryptoRequest("OrdererOrg", "OrdererMSP", "orderer.bench.local", 0, 1, 0, Path.Combine(cryptoDirectory, "orderer"));
+        OrgCryptoGenerator.Generate(ordererOrg);
+        var orgs = Enumerable.Range(1, settings.Orgs)
+            .Select(i => new OrgCryptoRequest($"Org{i}", $"Org{i}MSP", $"org{i}.bench.local", 1, 0, 1, Path.Combine(cryptoDirectory, $"org{i}")))
+            .ToList();
+        foreach (var org in orgs)
+        {
+            OrgCryptoGenerator.Generate(org);
+        }
+        var orderer = MspDirectory.LoadSigningIdentity(Path.Combine(ordererOrg.OutputDirectory, "orderers", $"orderer0.{ordererOrg.Domain}", "msp"), ordererOrg.MspId);
+        var client = MspDirectory.LoadSigningIdentity(Path.Combine(orgs[0].OutputDirectory, "users", $"User1@{orgs[0].Domain}", "msp"), orgs[0].MspId);
+        var endorsers = orgs.Select(org => MspDirectory.LoadSigningIdentity(Path.Combine(org.OutputDirectory, "peers", $"peer0.{org.Domain}", "msp"), org.MspId)).ToList();
+        var workload = new CommitWorkload(settings, orderer, client, endorsers);
+
+        var config = ChannelConfigBuilder.Create(
+            settings.ChannelId,
+            [.. orgs.Select(org => new OrganizationDefinition(org.Org, org.MspId, MspDirectory.LoadDefinition(Path.Combine(org.OutputDirectory, "msp"), org.MspId)))],
+            [new OrganizationDefinition(ordererOrg.Org, ordererOrg.MspId, MspDirectory.LoadDefinition(Path.Combine(ordererOrg.OutputDirectory, "msp"), ordererOrg.MspId))
+            {
+                OrdererEndpoints = ["127.0.0.1:7050"],
+            }],
+            new OrderingDefinition { MaxMessageCount = (uint)settings.BlockSize });
+        workload.Genesis = Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config));
+
+        var definition = new ChaincodeDefinition
+        {
+            Name = settings.ChaincodeName,
+            Version = "1.0",
+            Sequence = 1,
+            EndorsementPolicy = new Protos.Common.ApplicationPolicy
+            {
+                SignaturePolicy = PolicyDsl.Parse($"AND({string.Join(", ", orgs.Select(org => $"'{org.MspId}.peer'"))})"),
+            },
+        };
+        var define = workload.Endorse(LifecycleKeys.Namespace, LifecycleKeys.Definition(settings.ChaincodeName), definition.ToByteString());
+        var previous = workload.Genesis;
+        var setup = workload.NextBlock(previous, [define]);
+        workload.SetupBlocks = [setup];
+
+        var envelopes = new ByteString[settings.Transactions];
+        var value = new string('v', settings.ValueSize);
+        Parallel.For(0, settings.Transactions, i =>
+            envelopes[i] = workload.Endorse(settings.ChaincodeName, Key(i), ByteString.CopyFromUtf8(value)));
+        var blocks = new List<Block>();
+        previous = setup;
+        for (var start = 0; start < envelopes.Length; start += settings.BlockSize)
+        {
+            previous = workload.NextBlock(previous, envelopes.Skip(start).Take(settings.BlockSize));
+            blocks.Add(previous);
+        }
+        workload.TransactionBlocks = blocks;
+        return workload;
+    }
+
+    /// <summary>The key transaction <paramref name="index"/> writes.</summary>
+    public static string Key(int index) => string.Create(CultureInfo.InvariantCulture, $"key{index:D8}");
+
+    /// <summary>
+    /// Signs a block's SIGNATURES and LAST_CONFIG metadata as an orderer does (value ‖ signature header ‖ header
+    /// DER bytes, the last config being the genesis block).
+    /// </summary>
+    public static void Sign(Block block, SigningIdentity signer)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(signer);
+        var metadata = block.Metadata.Metadata;
+        var lastConfig = new LastConfig { Index = 0 };
+        metadata[(int)BlockMetadataIndex.LastConfig] = new Metadata { Value = lastConfig.ToByteString() }.ToByteString();
+        var value = new OrdererBlockMetadata { LastConfig = lastConfig }.ToByteString();
+        var signatureHeader = new SignatureHeader
+        {
+            Creator = ByteString.CopyFrom(signer.Creator),
+            Nonce = ByteString.CopyFrom(TransactionIds.NewNonce()),
+        }.ToByteString();
+        var signature = signer.Sign([.. value.Span, .. signatureHeader.Span, .. BlockHashing.HeaderBytes(block.Header)]);
+        metadata[(int)BlockMetadataIndex.Signatures] = new Metadata
+        {
+            Value = value,
+            Signatures = { new MetadataSignature { SignatureHeader = signatureHeader, Signature = ByteString.CopyFrom(signature) } },
+        }.ToByteString();
+    }
+
+    /// <summary>
+    /// Creates a peer's ledger for the channel under <paramref name="dataDirectory"/> (the layout of
+    /// <c>PeerChannels</c>: <c>chains/&lt;channel&gt;</c>, <c>state/&lt;channel&gt;.db</c>) holding the genesis block, as
+    /// joining the channel does, and opens it.
+    /// </summary>
+    public PeerChannel Join(string dataDirectory)
+    {
+        var blocksDirectory = Path.Combine(dataDirectory, "chains", Settings.ChannelId);
+        var statePath = Path.Combine(dataDirectory, "state", $"{Settings.ChannelId}.db");
+        if (Directory.Exists(blocksDirectory) || File.Exists(statePath))
+        {
+            throw new InvalidOperationException($"'{dataDirectory}' already holds channel '{Settings.ChannelId}'");
+        }
+        var store = BlockStore.Open(blocksDirectory);
+        SqliteStateDatabase? state = null;
+        try
+        {
+            store.Append(Genesis.Clone());
+            state = SqliteStateDatabase.Open(statePath);
+            state.ApplyBlock(0, new UpdateBatch());
+            return new PeerChannel(Settings.ChannelId, store, state);
+        }
+        catch
+        {
+            state?.Dispose();
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Joins under <paramref name="dataDirectory"/> and commits every block through the peer's channel; returns the height.</summary>
+    public ulong WriteLedger(string dataDirectory)
+    {
+        using var channel = Join(dataDirectory);
+        foreach (var block in SetupBlocks.Concat(TransactionBlocks))
+        {
+            var committed = channel.Commit(block.Clone());
+            if (committed.Verdicts.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
+            {
+                throw new InvalidOperationException($"block {block.Header.Number} has an invalid transaction: {invalid.Code}: {invalid.Reason}");
+            }
+        }
+        return channel.Height;
+    }
+
+    private Block NextBlock(Block previous, IEnumerable<ByteString> envelopes)
+    {
+        var block = Blocks.Create(previous.Header.Number + 1, BlockHashing.HeaderHash(previous.Header), envelopes);
+        Sign(block, Orderer);
+        return block;
+    }
+
+    /// <summary>An endorsed, signed transaction invoking <paramref name="chaincode"/> that writes one key.</summary>
+    private ByteString Endorse(string chaincode, string key, ByteString value)
+    {
+        var (signed, _) = Proposals.Create(ChaincodeInvocation.Of(Settings.ChannelId, chaincode, "put", key), Client);
+        var proposal = Proposals.Unpack(signed);
+        var writes = new KVRWSet { Writes = { new KVWrite { Key = key, Value = value } } };
+        var results = new TxReadWriteSet
+        {
+            DataModel = TxReadWriteSet.Types.DataModel.Kv,
+            NsRwset = { new NsReadWriteSet { Namespace = chaincode, Rwset = writes.ToByteString() } },
+        };
+        var simulation = new SimulationResult(new ChaincodeID { Name = chaincode, Version = "1.0" }, new Response { Status = 200 }, results.ToByteString(), null);
+        var responses = Endorsers.Select(endorser => Endorsements.Endorse(proposal, simulation, endorser)).ToList();
+        return Endorsements.Sign(Endorsements.CreateTransaction(proposal, responses), Client).ToByteString();
+    }
+}
