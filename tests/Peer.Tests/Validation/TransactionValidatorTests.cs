@@ -267,3 +267,84 @@ public sealed class TransactionValidatorTests : IDisposable
 
     public void Dispose() => _network.Dispose();
 }
+
+public sealed class TransactionValidatorRobustnessTests : IDisposable
+{
+    private readonly TestNetwork _network = new();
+    private readonly TransactionValidator _validator;
+
+    public TransactionValidatorRobustnessTests()
+    {
+        _validator = new TransactionValidator(TestNetwork.ChannelId, _network.Resources.Msps,
+            new Definitions(new Dictionary<string, IPolicy> { ["cc"] = _network.Policy("OR('Org1MSP.peer')"), ["cc2"] = _network.Policy("OR('Org1MSP.peer')") }));
+    }
+
+    private Envelope FromPrp(Func<UnpackedProposal, ByteString> prp)
+    {
+        var proposal = Tx.Propose(_network.Org1.Client);
+        return Tx.Assemble(proposal, prp(proposal), [_network.Org1.Peer], _network.Org1.Client);
+    }
+
+    private static ByteString Prp(UnpackedProposal proposal, ChaincodeAction action) =>
+        new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(proposal.Hash()), Extension = action.ToByteString() }.ToByteString();
+
+    private static ChaincodeAction Action(ByteString results, string name = "cc", string version = "1.0") => new()
+    {
+        Results = results,
+        Response = new Response { Status = 200 },
+        ChaincodeId = new ChaincodeID { Name = name, Version = version },
+    };
+
+    [Fact]
+    public void Duplicate_namespace_is_an_illegal_writeset_not_an_exception()
+    {
+        var results = Tx.RwSet(("cc", Tx.Writes(("a", "1"))), ("cc", Tx.Writes(("b", "2"))));
+        var envelope = Tx.Endorsed(_network.Org1.Client, results, [_network.Org1.Peer]);
+
+        Assert.Equal(TxValidationCode.IllegalWriteset, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Unparseable_rwset_is_bad_rwset()
+    {
+        var envelope = FromPrp(p => Prp(p, Action(ByteString.CopyFrom(0x12, 0x09, 0x01))));
+        Assert.Equal(TxValidationCode.BadRwset, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Unparseable_event_is_invalid_not_an_exception()
+    {
+        var envelope = FromPrp(p =>
+        {
+            var action = Action(Tx.RwSet(Tx.Writes(("a", "1"))));
+            action.Events = ByteString.CopyFrom(0x0A, 0x09);
+            return Prp(p, action);
+        });
+        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Event_of_another_chaincode_is_invalid_other_reason()
+    {
+        var chaincodeEvent = new ChaincodeEvent { ChaincodeId = "cc2", EventName = "ev" };
+        var envelope = Tx.Endorsed(_network.Org1.Client, Tx.RwSet(Tx.Writes(("a", "1"))), [_network.Org1.Peer], chaincodeEvent: chaincodeEvent);
+        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Action_for_another_chaincode_than_the_header_is_invalid_chaincode()
+    {
+        // The header invokes cc; the endorsed action claims cc2.
+        var envelope = FromPrp(p => Prp(p, Action(Tx.RwSet(("cc2", Tx.Writes(("a", "1")))), name: "cc2")));
+        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Action_without_chaincode_version_is_invalid_chaincode()
+    {
+        var envelope = FromPrp(p => Prp(p, Action(Tx.RwSet(Tx.Writes(("a", "1"))), version: "")));
+        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    public void Dispose() => _network.Dispose();
+}
