@@ -296,6 +296,25 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
     };
 
     [Fact]
+    public void Garbage_creator_is_bad_creator_signature_not_an_exception()
+    {
+        var envelope = Tx.Endorsed(_network.Org1.Client, Tx.RwSet(Tx.Writes(("a", "1"))), [_network.Org1.Peer]);
+        var garbage = Tx.Resign(envelope, _network.Org1.Client, payload =>
+            payload.Header.SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(1, 2, 3), Nonce = ByteString.CopyFrom(4) }.ToByteString());
+        Assert.Equal(TxValidationCode.BadCreatorSignature, _validator.Validate(garbage.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Garbage_endorser_does_not_count_and_does_not_throw()
+    {
+        var proposal = Tx.Propose(_network.Org1.Client);
+        var response = Endorsements.Endorse(proposal, Tx.Result(Tx.RwSet(Tx.Writes(("a", "1")))), _network.Org1.Peer);
+        response.Endorsement.Endorser = ByteString.CopyFrom(9, 9, 9);
+        var envelope = Endorsements.Sign(Endorsements.CreateTransaction(proposal, [response]), _network.Org1.Client);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, _validator.Validate(envelope.ToByteString()).Code);
+    }
+
+    [Fact]
     public void Duplicate_namespace_is_an_illegal_writeset_not_an_exception()
     {
         var results = Tx.RwSet(("cc", Tx.Writes(("a", "1"))), ("cc", Tx.Writes(("b", "2"))));
