@@ -110,7 +110,7 @@ internal sealed class TransactionContext
             {
                 var get = Parse(GetStateMetadata.Parser, request.Payload);
                 NoCollections(get.Collection);
-                var value = Simulator.State.Get(ns, get.Key);
+                var value = Simulator.GetState(ns, get.Key); // recorded as a read, as Fabric does
                 return value is null || value.Metadata.IsEmpty ? new StateMetadataResult().ToByteString() : ByteString.CopyFrom(value.Metadata.Span);
             }
             case ChaincodeMessage.Types.Type.PutStateMetadata:

@@ -109,7 +109,8 @@ internal sealed class BlockCommitter
     /// <summary>The state and history updates of a block's valid transactions, in block order (last write wins).</summary>
     private static UpdateBatch Updates(ulong blockNumber, TransactionVerdict[] verdicts)
     {
-        var batch = new UpdateBatch();
+        // The savepoint is the block's last transaction (valid or not), as in Fabric, not its last writing one.
+        var batch = new UpdateBatch { LastTxNumber = verdicts.Length > 0 ? (ulong)(verdicts.Length - 1) : null };
         for (var i = 0; i < verdicts.Length; i++)
         {
             if (!verdicts[i].IsValid || verdicts[i].Transaction is not { Type: HeaderType.EndorserTransaction } transaction)

@@ -87,7 +87,7 @@ internal sealed class TxSimulator
             foreach (var (key, entries) in record.MetadataWrites.OrderBy(pair => pair.Key, Utf8Order.Instance))
             {
                 var write = new KVMetadataWrite { Key = key };
-                foreach (var (name, value) in entries.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+                foreach (var (name, value) in entries.OrderBy(pair => pair.Key, Utf8Order.Instance))
                 {
                     write.Entries.Add(new KVMetadataEntry { Name = name, Value = value });
                 }

@@ -47,6 +47,22 @@ internal sealed class MvccValidator
             {
                 _blockWrites[(ns, write.Key)] = new PendingWrite(write.IsDelete || write.Value.IsEmpty ? null : write.Value.ToByteArray(), version, transaction);
             }
+            // A metadata write gives an existing key a new version (Fabric adds it to the block's updates), so a later
+            // read of the key in this block conflicts; on a missing or deleted key it does nothing.
+            foreach (var metadataWrite in rwSet.MetadataWrites)
+            {
+                if (_blockWrites.TryGetValue((ns, metadataWrite.Key), out var earlier))
+                {
+                    if (earlier.Value is not null)
+                    {
+                        _blockWrites[(ns, metadataWrite.Key)] = earlier with { Version = version, Transaction = transaction };
+                    }
+                }
+                else if (_state.Get(ns, metadataWrite.Key) is { } committed)
+                {
+                    _blockWrites[(ns, metadataWrite.Key)] = new PendingWrite(committed.Value.ToArray(), version, transaction);
+                }
+            }
         }
         return TxValidationCode.Valid;
     }

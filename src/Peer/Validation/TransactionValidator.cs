@@ -151,6 +151,33 @@ internal sealed class TransactionValidator
             return TransactionVerdict.Invalid(TxValidationCode.InvalidEndorserTransaction, $"the chaincode response status {action.Response?.Status} is not a success");
         }
         var chaincodeName = action.ChaincodeId?.Name ?? "";
+        string invokedName;
+        try
+        {
+            invokedName = ChaincodeHeaderExtension.Parser.ParseFrom(channelHeader.Extension).ChaincodeId?.Name ?? "";
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return TransactionVerdict.Invalid(TxValidationCode.BadHeaderExtension, $"chaincode header extension does not parse: {ex.Message}");
+        }
+        if (invokedName != chaincodeName || string.IsNullOrEmpty(action.ChaincodeId?.Version))
+        {
+            return TransactionVerdict.Invalid(TxValidationCode.InvalidChaincode,
+                $"the endorsed action is for chaincode '{chaincodeName}' version '{action.ChaincodeId?.Version}', the proposal invoked '{invokedName}' (a version is required)");
+        }
+        ChaincodeEvent? chaincodeEvent;
+        try
+        {
+            chaincodeEvent = action.Events.IsEmpty ? null : ChaincodeEvent.Parser.ParseFrom(action.Events);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return TransactionVerdict.Invalid(TxValidationCode.InvalidOtherReason, $"chaincode event does not parse: {ex.Message}");
+        }
+        if (chaincodeEvent is not null && chaincodeEvent.ChaincodeId != chaincodeName)
+        {
+            return TransactionVerdict.Invalid(TxValidationCode.InvalidOtherReason, $"chaincode event of '{chaincodeEvent.ChaincodeId}' in a transaction of '{chaincodeName}'");
+        }
         List<NamespaceRwSet> rwSets;
         try
         {
@@ -160,8 +187,11 @@ internal sealed class TransactionValidator
         {
             return TransactionVerdict.Invalid(TxValidationCode.BadRwset, $"read-write set does not parse: {ex.Message}");
         }
-        var parsed = new ParsedTransaction(HeaderType.EndorserTransaction, channelHeader.TxId, creator, timestamp, chaincodeName, rwSets,
-            action.Events.IsEmpty ? null : ChaincodeEvent.Parser.ParseFrom(action.Events));
+        if (rwSets.GroupBy(set => set.Namespace, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1) is { } duplicate)
+        {
+            return TransactionVerdict.Invalid(TxValidationCode.IllegalWriteset, $"namespace '{duplicate.Key}' appears more than once in the read-write set");
+        }
+        var parsed = new ParsedTransaction(HeaderType.EndorserTransaction, channelHeader.TxId, creator, timestamp, chaincodeName, rwSets, chaincodeEvent);
         if (!verify)
         {
             return TransactionVerdict.Valid(parsed);

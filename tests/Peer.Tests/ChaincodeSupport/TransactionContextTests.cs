@@ -1,0 +1,260 @@
+using System.Globalization;
+using Google.Protobuf;
+using ZonCoin.Ledger.History;
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Sqlite;
+using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Simulation;
+using ZonCoin.Peer.Tests.Support;
+using ZonCoin.Protos.Ledger.QueryResult;
+using ZonCoin.Protos.Ledger.Rwset;
+using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
+using ZonCoin.Protos.Peer;
+using StateVersion = ZonCoin.Ledger.State.Version;
+using MessageType = ZonCoin.Protos.Peer.ChaincodeMessage.Types.Type;
+
+namespace ZonCoin.Peer.Tests.ChaincodeSupport;
+
+public sealed class TransactionContextTests : IDisposable
+{
+    private static readonly DateTimeOffset Block2Time = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+    private static readonly DateTimeOffset Block3Time = new(2026, 1, 3, 3, 4, 5, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+    private readonly SqliteStateDatabase _state;
+
+    public TransactionContextTests()
+    {
+        _state = SqliteStateDatabase.Open(Path.Combine(_directory.Path, "state.db"));
+        var batch = new UpdateBatch();
+        for (var i = 0; i < 250; i++)
+        {
+            batch.Put("cc", Key(i), System.Text.Encoding.UTF8.GetBytes($"v{i}"), new StateVersion(1, 0));
+        }
+        batch.Put("other", "k000", "secret"u8.ToArray(), new StateVersion(1, 0));
+        _state.ApplyBlock(1, batch);
+
+        var second = new UpdateBatch();
+        second.Put("cc", "h", "one"u8.ToArray(), new StateVersion(2, 0));
+        second.AddHistory("cc", "h", new HistoryEntry("tx-one", 2, 0, "one"u8.ToArray(), false, Block2Time));
+        var metadata = new StateMetadataResult { Entries = { new StateMetadata { Metakey = "VALIDATION_PARAMETER", Value = ByteString.CopyFromUtf8("policy") } } };
+        second.Put("cc", "m", "x"u8.ToArray(), new StateVersion(2, 0));
+        second.PutMetadata("cc", "m", metadata.ToByteArray(), new StateVersion(2, 0));
+        _state.ApplyBlock(2, second);
+
+        var third = new UpdateBatch();
+        third.Delete("cc", "h", new StateVersion(3, 0));
+        third.AddHistory("cc", "h", new HistoryEntry("tx-two", 3, 0, ReadOnlyMemory<byte>.Empty, true, Block3Time));
+        _state.ApplyBlock(3, third);
+    }
+
+    private static string Key(int i) => "k" + i.ToString("D3", CultureInfo.InvariantCulture);
+
+    private TransactionContext Context(bool readOnly = false) => new("testchannel", "tx1", new SignedProposal(), new TxSimulator(_state), readOnly);
+
+    private static ChaincodeMessage Request(MessageType type, IMessage payload) => new() { Type = type, Payload = payload.ToByteString(), Txid = "tx1", ChannelId = "testchannel" };
+
+    private static QueryResponse Query(ByteString bytes) => QueryResponse.Parser.ParseFrom(bytes);
+
+    private static List<string> Keys(QueryResponse response) => [.. response.Results.Select(r => KV.Parser.ParseFrom(r.ResultBytes).Key)];
+
+    [Fact]
+    public void Get_put_and_delete_state_in_the_chaincode_namespace()
+    {
+        var context = Context();
+
+        Assert.Equal("v1", context.Handle("cc", Request(MessageType.GetState, new GetState { Key = "k001" })).ToStringUtf8());
+        Assert.True(context.Handle("cc", Request(MessageType.GetState, new GetState { Key = "nope" })).IsEmpty);
+        Assert.True(context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "new", Value = ByteString.CopyFromUtf8("1") })).IsEmpty);
+        Assert.True(context.Handle("cc", Request(MessageType.DelState, new DelState { Key = "k002" })).IsEmpty);
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "", Value = ByteString.CopyFromUtf8("1") })));
+
+        var txRwSet = TxReadWriteSet.Parser.ParseFrom(context.Simulator.Results());
+        var ns = Assert.Single(txRwSet.NsRwset);
+        Assert.Equal("cc", ns.Namespace);
+        var set = KVRWSet.Parser.ParseFrom(ns.Rwset);
+        Assert.Equal(["k001", "nope"], set.Reads.Select(r => r.Key));
+        Assert.Equal(["k002", "new"], set.Writes.Select(w => w.Key));
+        Assert.True(set.Writes[0].IsDelete);
+    }
+
+    [Fact]
+    public void Range_comes_in_batches_of_100_with_has_more()
+    {
+        var context = Context();
+        var first = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange { StartKey = "k", EndKey = "l" })));
+        Assert.Equal(100, first.Results.Count);
+        Assert.True(first.HasMore);
+        Assert.Equal(Key(0), Keys(first)[0]);
+        var kv = KV.Parser.ParseFrom(first.Results[0].ResultBytes);
+        Assert.Equal("cc", kv.Namespace);
+        Assert.Equal("v0", kv.Value.ToStringUtf8());
+
+        var second = Query(context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = first.Id })));
+        Assert.Equal(Enumerable.Range(100, 100).Select(Key), Keys(second));
+        Assert.True(second.HasMore);
+        var third = Query(context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = first.Id })));
+        Assert.Equal(Enumerable.Range(200, 50).Select(Key), Keys(third));
+        Assert.False(third.HasMore);
+
+        // The shim closes after exhaustion: closing an id the peer already dropped still succeeds.
+        var closed = Query(context.Handle("cc", Request(MessageType.QueryStateClose, new QueryStateClose { Id = first.Id })));
+        Assert.False(closed.HasMore);
+        Assert.Equal(first.Id, closed.Id);
+
+        var info = Assert.Single(KVRWSet.Parser.ParseFrom(TxReadWriteSet.Parser.ParseFrom(context.Simulator.Results()).NsRwset[0].Rwset).RangeQueriesInfo);
+        Assert.True(info.ItrExhausted);
+        Assert.Equal(250, info.RawReads.KvReads.Count);
+    }
+
+    [Fact]
+    public void Range_end_is_exclusive_and_small_ranges_fit_one_batch()
+    {
+        var context = Context();
+        var response = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange { StartKey = "k010", EndKey = "k013" })));
+        Assert.Equal(["k010", "k011", "k012"], Keys(response));
+        Assert.False(response.HasMore);
+        Assert.True(response.Metadata.IsEmpty);
+    }
+
+    [Fact]
+    public void Pagination_returns_pages_with_fetched_count_and_bookmark()
+    {
+        var context = Context(readOnly: true);
+        var page1 = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k010",
+            EndKey = "k015",
+            Metadata = new QueryMetadata { PageSize = 3, Bookmark = "" }.ToByteString(),
+        })));
+        Assert.Equal(["k010", "k011", "k012"], Keys(page1));
+        Assert.False(page1.HasMore);
+        var meta1 = QueryResponseMetadata.Parser.ParseFrom(page1.Metadata);
+        Assert.Equal(3, meta1.FetchedRecordsCount);
+        Assert.Equal("k013", meta1.Bookmark);
+
+        var page2 = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k010",
+            EndKey = "k015",
+            Metadata = new QueryMetadata { PageSize = 3, Bookmark = meta1.Bookmark }.ToByteString(),
+        })));
+        Assert.Equal(["k013", "k014"], Keys(page2));
+        var meta2 = QueryResponseMetadata.Parser.ParseFrom(page2.Metadata);
+        Assert.Equal(2, meta2.FetchedRecordsCount);
+        Assert.Equal("", meta2.Bookmark);
+    }
+
+    [Fact]
+    public void Page_larger_than_a_batch_continues_with_query_state_next()
+    {
+        var context = Context(readOnly: true);
+        var first = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k",
+            EndKey = "l",
+            Metadata = new QueryMetadata { PageSize = 150 }.ToByteString(),
+        })));
+        Assert.Equal(100, first.Results.Count);
+        Assert.True(first.HasMore);
+        var second = Query(context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = first.Id })));
+        Assert.Equal(50, second.Results.Count);
+        Assert.False(second.HasMore);
+        var meta = QueryResponseMetadata.Parser.ParseFrom(second.Metadata);
+        Assert.Equal(150, meta.FetchedRecordsCount);
+        Assert.Equal(Key(150), meta.Bookmark);
+    }
+
+    [Fact]
+    public void Closing_an_unknown_iterator_succeeds_and_next_on_it_fails()
+    {
+        var context = Context();
+        var closed = Query(context.Handle("cc", Request(MessageType.QueryStateClose, new QueryStateClose { Id = "never-opened" })));
+        Assert.False(closed.HasMore);
+        Assert.Equal("never-opened", closed.Id);
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = "never-opened" })));
+    }
+
+    [Fact]
+    public void History_returns_key_modifications_newest_first_with_timestamps()
+    {
+        var context = Context();
+        var response = Query(context.Handle("cc", Request(MessageType.GetHistoryForKey, new GetHistoryForKey { Key = "h" })));
+        var modifications = response.Results.Select(r => KeyModification.Parser.ParseFrom(r.ResultBytes)).ToList();
+
+        Assert.Equal(["tx-two", "tx-one"], modifications.Select(m => m.TxId));
+        Assert.True(modifications[0].IsDelete);
+        Assert.True(modifications[0].Value.IsEmpty);
+        Assert.Equal(Block3Time, modifications[0].Timestamp.ToDateTimeOffset());
+        Assert.False(modifications[1].IsDelete);
+        Assert.Equal("one", modifications[1].Value.ToStringUtf8());
+        Assert.Equal(Block2Time, modifications[1].Timestamp.ToDateTimeOffset());
+        Assert.False(response.HasMore);
+    }
+
+    [Fact]
+    public void State_metadata_is_read_and_merged_on_write()
+    {
+        var context = Context();
+        var metadata = StateMetadataResult.Parser.ParseFrom(context.Handle("cc", Request(MessageType.GetStateMetadata, new GetStateMetadata { Key = "m" })));
+        Assert.Equal("VALIDATION_PARAMETER", Assert.Single(metadata.Entries).Metakey);
+        Assert.Empty(StateMetadataResult.Parser.ParseFrom(context.Handle("cc", Request(MessageType.GetStateMetadata, new GetStateMetadata { Key = "m2" }))).Entries);
+
+        context.Handle("cc", Request(MessageType.PutStateMetadata, new PutStateMetadata { Key = "m", Metadata = new StateMetadata { Metakey = "other", Value = ByteString.CopyFromUtf8("2") } }));
+
+        var set = KVRWSet.Parser.ParseFrom(TxReadWriteSet.Parser.ParseFrom(context.Simulator.Results()).NsRwset[0].Rwset);
+        Assert.Equal(["m", "m2"], set.Reads.Select(r => r.Key));
+        Assert.Equal(2UL, set.Reads[0].Version.BlockNum);
+        Assert.Null(set.Reads[1].Version);
+        var write = Assert.Single(set.MetadataWrites);
+        Assert.Equal("m", write.Key);
+        Assert.Equal(["VALIDATION_PARAMETER", "other"], write.Entries.Select(e => e.Name));
+        Assert.Equal("policy", write.Entries[0].Value.ToStringUtf8());
+    }
+
+    [Fact]
+    public void Rich_queries_fail_naming_postgresql()
+    {
+        var context = Context();
+        var error = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = "{\"selector\":{}}" })));
+        Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Private_data_collections_are_refused()
+    {
+        var context = Context();
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetState, new GetState { Key = "k000", Collection = "private" })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "k000", Collection = "private", Value = ByteString.CopyFromUtf8("1") })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.DelState, new DelState { Key = "k000", Collection = "private" })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange { StartKey = "a", Collection = "private" })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetPrivateDataHash, new GetState { Key = "k000", Collection = "private" })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PurgePrivateData, new DelState { Key = "k000", Collection = "private" })));
+        Assert.False(context.Simulator.HasWrites);
+    }
+
+    [Fact]
+    public void Read_only_context_refuses_writes()
+    {
+        var context = Context(readOnly: true);
+        Assert.Equal("v0", context.Handle("cc", Request(MessageType.GetState, new GetState { Key = "k000" })).ToStringUtf8());
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "k", Value = ByteString.CopyFromUtf8("1") })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.DelState, new DelState { Key = "k000" })));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PutStateMetadata, new PutStateMetadata { Key = "m", Metadata = new StateMetadata { Metakey = "a" } })));
+        Assert.False(context.Simulator.HasWrites);
+    }
+
+    [Fact]
+    public void Malformed_payload_and_unknown_types_are_refused()
+    {
+        var context = Context();
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", new ChaincodeMessage { Type = MessageType.GetState, Payload = ByteString.CopyFrom(0x0A, 0x09) }));
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", new ChaincodeMessage { Type = MessageType.Keepalive }));
+    }
+
+    public void Dispose()
+    {
+        _state.Dispose();
+        _directory.Dispose();
+    }
+}

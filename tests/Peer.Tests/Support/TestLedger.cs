@@ -1,0 +1,68 @@
+using Google.Protobuf;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.Blocks;
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Sqlite;
+using ZonCoin.Peer.Committer;
+using ZonCoin.Peer.Validation;
+using ZonCoin.Protos.Common;
+
+namespace ZonCoin.Peer.Tests.Support;
+
+/// <summary>A channel ledger on disk: a block store and a SQLite state database in a temp folder, holding the genesis block.</summary>
+internal sealed class TestLedger : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public TestLedger(TestNetwork network, bool applyGenesis = true)
+    {
+        Network = network;
+        Open();
+        Blocks.Append(network.Genesis.Clone());
+        if (applyGenesis)
+        {
+            State.ApplyBlock(0, new UpdateBatch());
+        }
+    }
+
+    public TestNetwork Network { get; }
+
+    public string BlocksPath => Path.Combine(_directory.Path, "blocks");
+
+    public string StatePath => Path.Combine(_directory.Path, "state.db");
+
+    public BlockStore Blocks { get; private set; } = null!;
+
+    public SqliteStateDatabase State { get; private set; } = null!;
+
+    public BlockCommitter Committer(IChaincodeDefinitions definitions, IStateDatabase? state = null) =>
+        new(Blocks, state ?? State, () => new TransactionValidator(TestNetwork.ChannelId, Network.Resources.Msps, definitions));
+
+    /// <summary>The next block over the envelopes, chained to the last stored block.</summary>
+    public Block NextBlock(params Envelope[] envelopes) =>
+        ZonCoin.Core.Protocol.Blocks.Create(Blocks.Height, Blocks.LastHeaderHash ?? [], envelopes.Select(e => e.ToByteString()));
+
+    /// <summary>Closes and reopens both stores (the stores are handed over when <paramref name="close"/> is false).</summary>
+    public void Reopen(bool close = true)
+    {
+        if (close)
+        {
+            State.Dispose();
+            Blocks.Dispose();
+        }
+        Open();
+    }
+
+    public void Dispose()
+    {
+        State.Dispose();
+        Blocks.Dispose();
+        _directory.Dispose();
+    }
+
+    private void Open()
+    {
+        Blocks = BlockStore.Open(BlocksPath, new BlockStoreOptions { Fsync = false });
+        State = SqliteStateDatabase.Open(StatePath);
+    }
+}
