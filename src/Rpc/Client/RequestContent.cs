@@ -31,6 +31,9 @@ internal sealed class RequestContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
+        // Send the request headers now: a call whose server speaks first (a chaincode's REGISTER on Connect, a
+        // Deliver stream opened before its request) must reach the server before the client writes anything.
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         _stream.TrySetResult(stream);
         using (cancellationToken.Register(() => _complete.TrySetCanceled(cancellationToken)))
         {
