@@ -61,6 +61,16 @@ public sealed class PeerEndToEndTests
         var block2 = await ReadBlockAsync(_network.Peer2, onPeer1.Block);
         Assert.Equal(block1.Header, block2.Header);
         Assert.Equal(block1.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter], block2.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter]);
+
+        // The operations endpoint reports what happened.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{_network.Peer1.OperationsPort}/metrics"));
+        Assert.Contains($"ledger_height{{channel=\"{PeerNetwork.ChannelId}\"}}", metrics, StringComparison.Ordinal);
+        Assert.Contains($"ledger_transactions_total{{channel=\"{PeerNetwork.ChannelId}\",validation_code=\"Valid\"}}", metrics, StringComparison.Ordinal);
+        Assert.Contains("endorser_proposals_total{status=\"200\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("ledger_block_validation_duration_count", metrics, StringComparison.Ordinal);
+        Assert.Contains("ledger_block_commit_duration_count", metrics, StringComparison.Ordinal);
+        Assert.Contains("chaincode_connections 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
