@@ -14,7 +14,7 @@ namespace ZonCoin.Integration.Tests.Support;
 /// both peers through the CLI, and the C# sample chaincode served as <c>basic</c> 1.0, deployed with the real
 /// <c>zoncoin chaincode deploy</c> under <c>AND('Org1MSP.peer','Org2MSP.peer')</c>.
 /// </summary>
-public sealed class PeerNetwork : IAsyncLifetime
+public class PeerNetwork : IAsyncLifetime
 {
     public const string ChannelId = "e2e";
     public const string Chaincode = "basic";
@@ -28,6 +28,9 @@ public sealed class PeerNetwork : IAsyncLifetime
     internal PeerNode Peer2 { get; private set; } = null!;
 
     internal ChaincodeHostNode Host { get; private set; } = null!;
+
+    /// <summary>The sample chaincode's endorsement policy at deploy.</summary>
+    protected virtual string EndorsementPolicy => "AND('Org1MSP.peer','Org2MSP.peer')";
 
     /// <summary>The CLI output of the deploy.</summary>
     internal string DeployOutput { get; private set; } = "";
@@ -52,7 +55,7 @@ public sealed class PeerNetwork : IAsyncLifetime
         }
         Host = new ChaincodeHostNode(Chaincode, "1.0");
         await Host.StartAsync();
-        var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, "--policy", "AND('Org1MSP.peer','Org2MSP.peer')")], null);
+        var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, "--policy", EndorsementPolicy)], null);
         DeployOutput = deploy.Output;
         Assert.True(deploy.ExitCode == 0, $"deploy failed: {deploy.Output}\npeer1:\n{Peer1.Output}\npeer2:\n{Peer2.Output}");
     }

@@ -102,6 +102,27 @@ internal sealed class PeerNode : IAsyncDisposable
 
     public bool HasExited => _process?.HasExited ?? true;
 
+    /// <summary>Kills the process at once (SIGKILL), as a crash would (the peer has no child processes).</summary>
+    public void Kill() => _process?.Kill(entireProcessTree: false);
+
+    /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
+    public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
+
+    /// <summary>The channel's <c>ledger_height</c> from /metrics; null while the peer does not answer or does not report it.</summary>
+    public async Task<ulong?> LedgerHeightAsync(string channelId)
+    {
+        try
+        {
+            var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{OperationsPort}/metrics"));
+            var match = System.Text.RegularExpressions.Regex.Match(text, "ledger_height\\{[^}]*channel=\"" + System.Text.RegularExpressions.Regex.Escape(channelId) + "\"[^}]*\\} (\\d+)");
+            return match.Success ? ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
