@@ -40,11 +40,27 @@ internal sealed class PeerNode : IAsyncDisposable
 
     public string Output => _process?.Output ?? "";
 
-    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org)
+    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false)
     {
-        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}"));
+        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls };
         await node.StartAsync();
         return node;
+    }
+
+    /// <summary>Mutual TLS on the gRPC and admin endpoints (and towards the orderer) instead of <c>--insecure</c>.</summary>
+    public bool Tls { get; private init; }
+
+    public string TlsCaFile => Path.Combine(Org.PeerDirectory(0), "tls", "ca.crt");
+
+    /// <summary>The CLI's TLS flags for this peer's admin endpoint, as the org's admin.</summary>
+    private string[] AdminTlsArgs()
+    {
+        if (!Tls)
+        {
+            return [];
+        }
+        var admin = Path.Combine(Org.UserDirectory("Admin"), "tls");
+        return ["--ca-file", TlsCaFile, "--client-cert", Path.Combine(admin, "client.crt"), "--client-key", Path.Combine(admin, "client.key")];
     }
 
     public async Task StartAsync()
@@ -58,7 +74,7 @@ internal sealed class PeerNode : IAsyncDisposable
             "--data-dir", DataDirectory,
             "--msp-id", Org.MspId,
             "--msp-dir", Path.Combine(Org.PeerDirectory(0), "msp"),
-            "--insecure",
+            .. (Tls ? new[] { "--tls-dir", Path.Combine(Org.PeerDirectory(0), "tls") } : ["--insecure"]),
         ]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
@@ -91,14 +107,14 @@ internal sealed class PeerNode : IAsyncDisposable
         var file = Path.Combine(_consortium.NewDirectory("blocks"), "genesis.block");
         await File.WriteAllBytesAsync(file, genesis.ToByteArray());
         var channel = ChannelHeader.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(genesis.Data.Data[0]).Payload).Header.ChannelHeader).ChannelId;
-        return await NodeProcess.RunAsync(Repo.CliDll, "peer", "join", "--channel", channel, "--block", file, "--peer", AdminAddress);
+        return await NodeProcess.RunAsync(Repo.CliDll, ["peer", "join", "--channel", channel, "--block", file, "--peer", AdminAddress, .. AdminTlsArgs()], null);
     }
 
     public Task<(int ExitCode, string Output)> ListAsync(string? channel = null) => channel is null
         ? NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress)
         : NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress, "--channel", channel);
 
-    public RpcChannel Connect() => RpcChannel.ForAddress($"http://{Endpoint}");
+    public RpcChannel Connect() => Tls ? Org.Connect($"https://{Endpoint}", TlsCaFile) : RpcChannel.ForAddress($"http://{Endpoint}");
 
     public bool HasExited => _process?.HasExited ?? true;
 
