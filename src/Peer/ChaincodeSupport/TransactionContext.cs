@@ -77,6 +77,10 @@ internal sealed class TransactionContext
                 NoCollections(range.Collection);
                 var page = range.Metadata.IsEmpty ? null : Parse(QueryMetadata.Parser, range.Metadata);
                 var start = page is { Bookmark.Length: > 0 } ? page.Bookmark : range.StartKey;
+                if (page is not null)
+                {
+                    Simulator.MarkPaginated();
+                }
                 var iterator = new RangeIterator(ns, Simulator.GetStateRange(ns, start, range.EndKey), page?.PageSize ?? 0);
                 return Open(iterator);
             }

@@ -124,7 +124,16 @@ internal sealed partial class Endorser
             chaincodeEvent.ChaincodeId = name;
             chaincodeEvent.TxId = proposal.TxId;
         }
-        var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, simulator.Results(), chaincodeEvent);
+        ByteString results;
+        try
+        {
+            results = simulator.Results();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ProposalRejectedException($"error in simulation: transaction {proposal.TxId}: {ex.Message}");
+        }
+        var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, results, chaincodeEvent);
         return Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
     }
 

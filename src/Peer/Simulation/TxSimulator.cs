@@ -28,6 +28,12 @@ internal sealed class TxSimulator
     /// <summary>True once the transaction wrote anything (paginated queries are for read-only transactions).</summary>
     public bool HasWrites => _namespaces.Values.Any(ns => ns.Writes.Count > 0 || ns.MetadataWrites.Count > 0);
 
+    /// <summary>True once the transaction ran a paginated query (allowed in read-only transactions only, as in Fabric).</summary>
+    public bool UsedPagination { get; private set; }
+
+    /// <summary>Records that a paginated query ran; results with writes are then refused.</summary>
+    public void MarkPaginated() => UsedPagination = true;
+
     public VersionedValue? GetState(string ns, string key)
     {
         var value = _state.Get(ns, key);
@@ -61,9 +67,17 @@ internal sealed class TxSimulator
         return recorder;
     }
 
-    /// <summary>The simulation results: a serialized <c>TxReadWriteSet</c>.</summary>
+    /// <summary>
+    /// The simulation results: a serialized <c>TxReadWriteSet</c>. Throws <see cref="InvalidOperationException"/>
+    /// when the transaction both wrote and ran a paginated query, which Fabric allows only in read-only transactions
+    /// (a page's range cannot be checked for phantoms at commit).
+    /// </summary>
     public ByteString Results()
     {
+        if (UsedPagination && HasWrites)
+        {
+            throw new InvalidOperationException("paginated queries are supported only in read-only transactions; this transaction also wrote state");
+        }
         var txRwSet = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
         foreach (var (ns, record) in _namespaces)
         {

@@ -34,6 +34,21 @@ public sealed class TxSimulatorTests : IDisposable
         TxReadWriteSet.Parser.ParseFrom(results).NsRwset.ToDictionary(ns => ns.Namespace, ns => KVRWSet.Parser.ParseFrom(ns.Rwset));
 
     [Fact]
+    public void A_paginated_query_is_refused_in_a_transaction_that_writes()
+    {
+        var readOnly = new TxSimulator(_state);
+        readOnly.MarkPaginated();
+        _ = readOnly.GetState("cc", "a");
+        Assert.False(readOnly.Results().IsEmpty);
+
+        var updating = new TxSimulator(_state);
+        updating.MarkPaginated();
+        updating.PutState("cc", "z", "Z"u8.ToArray());
+        var error = Assert.Throws<InvalidOperationException>(() => updating.Results());
+        Assert.Contains("read-only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reads_see_committed_state_not_own_writes()
     {
         var simulator = new TxSimulator(_state);
