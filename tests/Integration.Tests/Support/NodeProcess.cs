@@ -116,6 +116,28 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// Starts a node on ports picked by <see cref="FreePort"/>; when another process took one of them in the meantime
+    /// (tests run in parallel), picks new ones and tries again.
+    /// </summary>
+    public static async Task StartOnFreePortsAsync(Func<Task> start, Action newPorts)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(newPorts);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await start();
+                return;
+            }
+            catch (InvalidOperationException ex) when (attempt < 5 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                newPorts();
+            }
+        }
+    }
+
     /// <summary>A port that was free a moment ago on 127.0.0.1.</summary>
     public static int FreePort()
     {

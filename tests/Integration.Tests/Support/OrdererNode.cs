@@ -22,9 +22,7 @@ internal sealed class OrdererNode : IAsyncDisposable
         Tls = tls;
         Consensus = consensus;
         _extraArgs = extraArgs;
-        Port = NodeProcess.FreePort();
-        AdminPort = NodeProcess.FreePort();
-        OperationsPort = NodeProcess.FreePort();
+        NewPorts();
     }
 
     public Consortium Consortium => _consortium;
@@ -37,11 +35,11 @@ internal sealed class OrdererNode : IAsyncDisposable
 
     public string Consensus { get; }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
-    public int AdminPort { get; }
+    public int AdminPort { get; private set; }
 
-    public int OperationsPort { get; }
+    public int OperationsPort { get; private set; }
 
     /// <summary>The gRPC address clients dial.</summary>
     public string Address => $"{(Tls ? "https" : "http")}://127.0.0.1:{Port}";
@@ -59,11 +57,19 @@ internal sealed class OrdererNode : IAsyncDisposable
     public static async Task<OrdererNode> StartAsync(Consortium consortium, int index = 0, bool tls = true, string consensus = "solo", string? dataDirectory = null, params string[] extraArgs)
     {
         var node = new OrdererNode(consortium, index, dataDirectory ?? consortium.NewDirectory($"orderer{index}"), tls, consensus, extraArgs);
-        await node.StartAsync();
+        await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
 
     /// <summary>Starts (or restarts) the process and waits until /healthz answers.</summary>
+    /// <summary>Picks other free ports (before the first start, when another process took one of ours).</summary>
+    private void NewPorts()
+    {
+        Port = NodeProcess.FreePort();
+        AdminPort = NodeProcess.FreePort();
+        OperationsPort = NodeProcess.FreePort();
+    }
+
     public async Task StartAsync()
     {
         _process?.Dispose();

@@ -18,20 +18,18 @@ internal sealed class PeerNode : IAsyncDisposable
         _consortium = consortium;
         Org = org;
         DataDirectory = dataDirectory;
-        Port = NodeProcess.FreePort();
-        AdminPort = NodeProcess.FreePort();
-        OperationsPort = NodeProcess.FreePort();
+        NewPorts();
     }
 
     public OrgMaterial Org { get; }
 
     public string DataDirectory { get; }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
-    public int AdminPort { get; }
+    public int AdminPort { get; private set; }
 
-    public int OperationsPort { get; }
+    public int OperationsPort { get; private set; }
 
     /// <summary>host:port of the gRPC endpoint (Endorser, Deliver), as the CLI takes it.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
@@ -43,7 +41,7 @@ internal sealed class PeerNode : IAsyncDisposable
     public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false)
     {
         var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls };
-        await node.StartAsync();
+        await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
 
@@ -61,6 +59,14 @@ internal sealed class PeerNode : IAsyncDisposable
         }
         var admin = Path.Combine(Org.UserDirectory("Admin"), "tls");
         return ["--ca-file", TlsCaFile, "--client-cert", Path.Combine(admin, "client.crt"), "--client-key", Path.Combine(admin, "client.key")];
+    }
+
+    /// <summary>Picks other free ports (before the first start, when another process took one of ours).</summary>
+    private void NewPorts()
+    {
+        Port = NodeProcess.FreePort();
+        AdminPort = NodeProcess.FreePort();
+        OperationsPort = NodeProcess.FreePort();
     }
 
     public async Task StartAsync()
