@@ -73,6 +73,38 @@ internal sealed class NodeProcess : IDisposable
         return (node.ExitCode, node.Output);
     }
 
+    /// <summary>
+    /// Waits until the node's <c>/healthz</c> on <paramref name="operationsPort"/> answers 200; throws with the node's
+    /// output if it exits first, and gives up after a minute.
+    /// </summary>
+    public async Task WaitUntilHealthyAsync(int operationsPort, string name)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with {ExitCode}:\n{Output}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{operationsPort}/healthz"), timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
     /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
     public async Task StopAsync()
     {

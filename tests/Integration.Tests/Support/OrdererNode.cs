@@ -86,29 +86,7 @@ internal sealed class OrdererNode : IAsyncDisposable
         args.AddRange(Tls ? ["--tls-dir", Path.Combine(NodeDirectory, "tls")] : ["--insecure"]);
         args.AddRange(_extraArgs);
         _process = NodeProcess.Start(Repo.OrdererDll, args);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"orderer{Index} exited with {_process.ExitCode}:\n{_process.Output}");
-            }
-            try
-            {
-                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
-            {
-            }
-            await Task.Delay(100, timeout.Token);
-        }
+        await _process.WaitUntilHealthyAsync(OperationsPort, $"orderer{Index}");
     }
 
     /// <summary>Waits until /healthz reports every channel serving (a Kafka chain is ready once it reached its brokers).</summary>

@@ -82,29 +82,7 @@ internal sealed class PeerNode : IAsyncDisposable
             "--msp-dir", Path.Combine(Org.PeerDirectory(0), "msp"),
             .. (Tls ? new[] { "--tls-dir", Path.Combine(Org.PeerDirectory(0), "tls") } : ["--insecure"]),
         ]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"peer of {Org.Name} exited with {_process.ExitCode}:\n{_process.Output}");
-            }
-            try
-            {
-                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
-            {
-            }
-            await Task.Delay(100, timeout.Token);
-        }
+        await _process.WaitUntilHealthyAsync(OperationsPort, $"peer of {Org.Name}");
     }
 
     /// <summary>Joins a channel through the real CLI (<c>zoncoin peer join</c>).</summary>
