@@ -37,6 +37,14 @@ node_pass=$(grep -E '^# pass ' "$log_dir/node.log" | awk '{s+=$3} END {print s+0
 node_fail=$(grep -E '^# fail ' "$log_dir/node.log" | awk '{s+=$3} END {print s+0}')
 node_skip=$(grep -E '^# skipped ' "$log_dir/node.log" | awk '{s+=$3} END {print s+0}')
 
+# The failures again, briefly, just above the summary (CI shows only the end of the output).
+if grep -qE '^\s+Failed [A-Za-z]' "$log_dir/dotnet.log" || grep -qE '^not ok ' "$log_dir/node.log"; then
+  echo
+  echo "== failed tests"
+  awk '/^[[:space:]]+Failed [A-Za-z]/ {print; n=8; next} n > 0 && !/Stack Trace:/ {print; n--; next} /Stack Trace:/ {n=0}' "$log_dir/dotnet.log" | cut -c1-300
+  grep -E '^\s*not ok ' "$log_dir/node.log" | cut -c1-300
+fi
+
 passed=$((dn_pass + node_pass))
 failed=$((dn_fail + node_fail))
 skipped=$((dn_skip + node_skip))

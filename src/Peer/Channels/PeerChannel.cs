@@ -1,3 +1,4 @@
+using ZonCoin.Core.Config;
 using Google.Protobuf;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;

@@ -1,3 +1,4 @@
+using ZonCoin.Core.Config;
 using Google.Protobuf;
 using ZonCoin.Core.Policies;
 using ZonCoin.Ledger.State;

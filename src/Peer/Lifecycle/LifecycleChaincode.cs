@@ -1,3 +1,4 @@
+using ZonCoin.Core.Config;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using ZonCoin.Core.Identity;

@@ -2,13 +2,13 @@ using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Protos.Config;
 
-namespace ZonCoin.Peer.Channels;
+namespace ZonCoin.Core.Config;
 
 /// <summary>
-/// A channel configuration in force on this peer, compiled: its MSPs and policy tree. Immutable; a config
+/// A channel configuration in force on a node (peer or gateway), compiled: its MSPs and policy tree. Immutable; a config
 /// block replaces it as a whole.
 /// </summary>
-internal sealed class ChannelResources
+public sealed class ChannelResources
 {
     private ChannelResources(ChannelConfig config, MspManager msps, ChannelPolicies policies)
     {
