@@ -52,6 +52,22 @@ public static class Blocks
     }
 
     /// <summary>Checks that the header's data hash matches the data; false when the block was tampered with.</summary>
+    /// <summary>
+    /// The number of the last configuration block as a block's LAST_CONFIG metadata records it (0 for a genesis
+    /// block or when the slot is empty).
+    /// </summary>
+    public static ulong LastConfigIndex(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var slots = block.Metadata?.Metadata;
+        if (block.Header.Number == 0 || slots is null || slots.Count <= (int)BlockMetadataIndex.LastConfig || slots[(int)BlockMetadataIndex.LastConfig].IsEmpty)
+        {
+            return 0;
+        }
+        var metadata = Messages.Parse(Metadata.Parser, slots[(int)BlockMetadataIndex.LastConfig], "BlockMetadata[LAST_CONFIG]");
+        return Messages.Parse(LastConfig.Parser, metadata.Value, "Metadata.value (LastConfig)").Index;
+    }
+
     public static bool HasValidDataHash(Block block)
     {
         ArgumentNullException.ThrowIfNull(block);
