@@ -39,7 +39,7 @@ public class PeerNetwork : IAsyncLifetime
 
     internal OrgMaterial Org2 => Consortium.Orgs[1];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Consortium.InitializeAsync();
         Orderer = await OrdererNode.StartAsync(Consortium, tls: false);
@@ -76,7 +76,7 @@ public class PeerNetwork : IAsyncLifetime
         return args;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Host?.Dispose();
         foreach (var node in new IAsyncDisposable?[] { Peer1, Peer2, Orderer })

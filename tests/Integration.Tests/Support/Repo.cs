@@ -13,6 +13,8 @@ internal static class Repo
 
     public static string PeerDll => Binary("src/Peer", "zoncoin-peer.dll");
 
+    public static string GatewayDll => Binary("src/Gateway/Service", "zoncoin-gateway.dll");
+
     public static string ChaincodeSampleDll => Binary("src/Chaincode.Sample", "ZonCoin.Chaincode.Sample.dll");
 
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "zoncoin.dll");
