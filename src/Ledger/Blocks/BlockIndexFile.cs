@@ -24,16 +24,19 @@ internal sealed record LoadedIndex(IndexFileState State, List<IndexRecord> Recor
 
 /// <summary>
 /// The persisted index <c>blockindex</c>: derived data, rebuilt from the segments whenever it disagrees with them.
-/// Layout (little-endian): header <c>"ZCBI"</c> + u32 version 1; then one record per block, in block order:
+/// Layout (little-endian): header <c>"ZCBI"</c> + u32 version 2; then one record per block, in block order:
 /// u32 body length, body, u32 CRC-32C of the body. Body: u64 block number, u32 segment, u64 offset, u32 payload
-/// length, u32 frame CRC, u32 txid count, then per txid: u32 tx index, u16 UTF-8 length, UTF-8 bytes.
+/// length, u32 frame CRC, 32-byte header hash, u32 txid count, then per txid: u32 tx index, u16 UTF-8 length,
+/// UTF-8 bytes. A file of another version (version 1 had no header hash) has a bad header and is rebuilt.
 /// </summary>
 internal sealed class BlockIndexFile : IDisposable
 {
     public const string FileName = "blockindex";
     private const int FileHeaderSize = 8;
-    private const uint FormatVersion = 1;
-    private const int FixedBodySize = 8 + 4 + 8 + 4 + 4 + 4;
+    private const uint FormatVersion = 2;
+    private const int HashOffset = 28;
+    private const int CountOffset = HashOffset + BlockHashKey.Size;
+    private const int FixedBodySize = CountOffset + 4;
     private const int MaxBodySize = 256 * 1024 * 1024;
 
     private static ReadOnlySpan<byte> Magic => "ZCBI"u8;
@@ -187,7 +190,8 @@ internal sealed class BlockIndexFile : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(body[12..], location.Offset);
         BinaryPrimitives.WriteInt32LittleEndian(body[20..], location.PayloadLength);
         BinaryPrimitives.WriteUInt32LittleEndian(body[24..], location.Crc);
-        BinaryPrimitives.WriteInt32LittleEndian(body[28..], txBytes.Length);
+        record.HeaderHash.WriteTo(body[HashOffset..]);
+        BinaryPrimitives.WriteInt32LittleEndian(body[CountOffset..], txBytes.Length);
         var position = FixedBodySize;
         for (var i = 0; i < txBytes.Length; i++)
         {
@@ -208,7 +212,8 @@ internal sealed class BlockIndexFile : IDisposable
         var offset = BinaryPrimitives.ReadInt64LittleEndian(body[12..]);
         var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(body[20..]);
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(body[24..]);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(body[28..]);
+        var headerHash = BlockHashKey.From(body.Slice(HashOffset, BlockHashKey.Size));
+        var count = BinaryPrimitives.ReadInt32LittleEndian(body[CountOffset..]);
         if (segment < 0 || offset < 0 || payloadLength <= 0 || count < 0 || count > body.Length / 6)
         {
             return false;
@@ -235,7 +240,7 @@ internal sealed class BlockIndexFile : IDisposable
         {
             return false;
         }
-        record = new IndexRecord(number, new SegmentLocation(segment, offset, payloadLength, crc), txIds);
+        record = new IndexRecord(number, new SegmentLocation(segment, offset, payloadLength, crc), headerHash, txIds);
         return true;
     }
 }

@@ -19,6 +19,7 @@ public sealed class BlockStore : IDisposable
     private readonly Lock _stateLock = new();
     private readonly List<SegmentLocation> _locations;
     private readonly Dictionary<string, TransactionLocation> _transactions = new(StringComparer.Ordinal);
+    private readonly Dictionary<BlockHashKey, ulong> _hashes = [];
     private readonly RecentBlockCache _cache;
     private readonly HeightSignal _heightSignal = new();
     private readonly SegmentReaders _readers;
@@ -38,7 +39,7 @@ public sealed class BlockStore : IDisposable
         foreach (var record in state.Records)
         {
             _locations.Add(record.Location);
-            AddTransactions(record.Number, record.TxIds);
+            AddIndexEntries(record);
         }
         _cache = new RecentBlockCache(options.RecentBlockCacheSize);
         var height = (ulong)state.Records.Count;
@@ -131,8 +132,8 @@ public sealed class BlockStore : IDisposable
             {
                 throw new BlockStoreException($"Block {tip.Height} is too large to store ({bytes.Length} bytes).");
             }
-            var record = new IndexRecord(tip.Height, default, TransactionIdExtractor.Extract(block));
             var headerHash = BlockHashing.HeaderHash(block.Header);
+            var record = new IndexRecord(tip.Height, default, BlockHashKey.From(headerHash), TransactionIdExtractor.Extract(block));
             SegmentLocation location;
             try
             {
@@ -163,7 +164,7 @@ public sealed class BlockStore : IDisposable
             lock (_stateLock)
             {
                 _locations.Add(location);
-                AddTransactions(tip.Height, record.TxIds);
+                AddIndexEntries(record);
                 _cache.Add(tip.Height, bytes);
                 Volatile.Write(ref _tip, new Tip(tip.Height + 1, headerHash, bytes));
             }
@@ -205,6 +206,23 @@ public sealed class BlockStore : IDisposable
         lock (_stateLock)
         {
             return _transactions.GetValueOrDefault(txId);
+        }
+    }
+
+    /// <summary>
+    /// The number of the block whose header hash (<see cref="BlockHashing.HeaderHash"/>) is <paramref name="headerHash"/>;
+    /// null when no stored block has it (including hashes that are not 32 bytes long). An index lookup, no scan.
+    /// </summary>
+    public ulong? FindBlockNumber(ReadOnlySpan<byte> headerHash)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!BlockHashKey.TryFrom(headerHash, out var key))
+        {
+            return null;
+        }
+        lock (_stateLock)
+        {
+            return _hashes.TryGetValue(key, out var number) ? number : null;
         }
     }
 
@@ -302,11 +320,12 @@ public sealed class BlockStore : IDisposable
         }
     }
 
-    private void AddTransactions(ulong number, IReadOnlyList<TxIdEntry> txIds)
+    private void AddIndexEntries(IndexRecord record)
     {
-        foreach (var entry in txIds)
+        _hashes.TryAdd(record.HeaderHash, record.Number);
+        foreach (var entry in record.TxIds)
         {
-            _transactions.TryAdd(entry.TxId, new TransactionLocation(number, entry.TxIndex));
+            _transactions.TryAdd(entry.TxId, new TransactionLocation(record.Number, entry.TxIndex));
         }
     }
 

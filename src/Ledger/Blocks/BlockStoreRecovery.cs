@@ -127,12 +127,13 @@ internal static class BlockStoreRecovery
         {
             var payload = readers.ReadPayload(record.Number, record.Location);
             var block = CoreBlocks.Parse(payload);
-            if (block.Header.Number != record.Number)
+            var hash = BlockHashing.HeaderHash(block.Header);
+            if (block.Header.Number != record.Number || BlockHashKey.From(hash) != record.HeaderHash)
             {
                 return false;
             }
             bytes = payload;
-            headerHash = BlockHashing.HeaderHash(block.Header);
+            headerHash = hash;
             return true;
         }
         catch (Exception ex) when (ex is BlockStoreException or MalformedMessageException or IOException)

@@ -99,9 +99,10 @@ internal sealed class SegmentScan
         {
             throw BlockStoreException.Corrupt(name, position, $"block {_next} has a wrong data hash");
         }
-        Records.Add(new IndexRecord(_next, new SegmentLocation(segment, position, frame.PayloadLength, frame.Crc), TransactionIdExtractor.Extract(block)));
+        var headerHash = BlockHashing.HeaderHash(block.Header);
+        Records.Add(new IndexRecord(_next, new SegmentLocation(segment, position, frame.PayloadLength, frame.Crc), BlockHashKey.From(headerHash), TransactionIdExtractor.Extract(block)));
         LastBytes = payload;
-        LastHash = BlockHashing.HeaderHash(block.Header);
+        LastHash = headerHash;
         _next++;
     }
 

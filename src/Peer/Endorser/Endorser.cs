@@ -7,6 +7,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.ChaincodeSupport;
 using ZonCoin.Peer.Lifecycle;
+using ZonCoin.Peer.Query;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
@@ -15,18 +16,22 @@ namespace ZonCoin.Peer.Endorser;
 
 /// <summary>
 /// <c>/protos.Endorser/ProcessProposal</c> (Fabric's endorser): checks the signed proposal (syntax, txid, channel,
-/// creator valid in a channel MSP, signature, not a duplicate, <c>/Channel/Application/Writers</c>), runs the
-/// chaincode named by its committed definition against a transaction simulator, and returns the result signed by
-/// this peer. A proposal that fails the checks, or a chaincode that cannot run, gets a response with status 500
+/// creator valid in a channel MSP, signature, not a duplicate, the ACL), runs the chaincode named by its committed
+/// definition against a transaction simulator, or a system chaincode (<c>_lifecycle</c>, <c>qscc</c>) in process,
+/// and returns the result signed by this peer. The ACL is Fabric's: <c>peer/Propose</c>
+/// (<c>/Channel/Application/Writers</c>) for every chaincode but <c>qscc</c>, which checks <c>qscc/&lt;Function&gt;</c>
+/// (Readers) itself. A proposal that fails the checks, or a chaincode that cannot run, gets a response with status 500
 /// and the reason; a chaincode error (status ≥ 400) comes back as it is, unendorsed, as Fabric does.
 /// </summary>
 internal sealed partial class Endorser
 {
-    private const string WritersPolicy = "/Channel/Application/Writers";
+    /// <summary>The version Fabric reports for system chaincodes in a proposal response's ChaincodeID.</summary>
+    public const string SystemChaincodeVersion = "syscc";
 
     private readonly PeerChannels _channels;
     private readonly Lazy<ChaincodeConnections> _chaincodes;
     private readonly LifecycleChaincode _lifecycle;
+    private readonly QueryChaincode _query;
     private readonly SigningIdentity _signer;
     private readonly PeerMetrics _metrics;
     private readonly TimeProvider _time;
@@ -38,6 +43,7 @@ internal sealed partial class Endorser
         _channels = channels;
         _chaincodes = chaincodes;
         _lifecycle = new LifecycleChaincode(signer.MspId);
+        _query = new QueryChaincode(channels.Find);
         _signer = signer;
         _metrics = metrics;
         _time = time;
@@ -91,19 +97,32 @@ internal sealed partial class Endorser
         {
             throw new ProposalRejectedException($"duplicate transaction found [{proposal.TxId}]. Creator [{creator}]");
         }
-        var acl = resources.Policies.Evaluate(WritersPolicy, signers);
-        if (!acl.IsSatisfied)
+        var name = proposal.ChaincodeName;
+        if (name != QueryChaincode.Name)
         {
-            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org [{creator.MspId}]: {WritersPolicy} not satisfied: {acl.Reason}");
+            // As Fabric: qscc checks its own ACL per function (on the channel it reads), every other chaincode here.
+            var writers = ChannelAcls.PolicyOf(ChannelAcls.Propose)!;
+            var acl = resources.Policies.Evaluate(writers, signers);
+            if (!acl.IsSatisfied)
+            {
+                throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org [{creator.MspId}]: {writers} not satisfied: {acl.Reason}");
+            }
         }
 
         var simulator = new TxSimulator(channel.State);
-        var name = proposal.ChaincodeName;
         ChaincodeResult result;
         string version;
-        if (name == LifecycleKeys.Namespace)
+        var readOnly = false;
+        if (name == QueryChaincode.Name)
         {
-            version = "syscc";
+            // Fabric runs qscc without a simulator: its response carries no read-write set.
+            version = SystemChaincodeVersion;
+            readOnly = true;
+            result = new ChaincodeResult(_query.Execute(proposal, _time.GetUtcNow()), null);
+        }
+        else if (name == LifecycleKeys.Namespace)
+        {
+            version = SystemChaincodeVersion;
             result = new ChaincodeResult(_lifecycle.Execute(proposal.Args, creator, resources, simulator), null);
         }
         else
@@ -127,7 +146,7 @@ internal sealed partial class Endorser
         ByteString results;
         try
         {
-            results = simulator.Results();
+            results = readOnly ? ByteString.Empty : simulator.Results();
         }
         catch (InvalidOperationException ex)
         {
@@ -165,6 +184,10 @@ internal sealed partial class Endorser
         if (slash >= 0 && target[(slash + 1)..] != request.Context.ChannelId)
         {
             throw new ChaincodeRequestException($"calling chaincode '{name}' on another channel ('{target[(slash + 1)..]}') is not supported");
+        }
+        if (name == QueryChaincode.Name)
+        {
+            throw new ChaincodeRequestException($"Rejecting invoke of QSCC from another chaincode because of potential for deadlocks, original invocation for '{request.CallerNamespace}'");
         }
         if (name == request.CallerNamespace)
         {

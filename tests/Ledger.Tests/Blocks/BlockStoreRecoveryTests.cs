@@ -59,8 +59,13 @@ public sealed class BlockStoreRecoveryTests : IDisposable
         {
             Assert.Equal(_chain.Blocks[n].ToByteArray(), store.GetBlockBytes((ulong)n));
             Assert.Equal(new TransactionLocation((ulong)n, 1), store.FindTransaction($"tx-{n}-1"));
+            Assert.Equal((ulong)n, store.FindBlockNumber(BlockHashingOf(n)));
         }
         Assert.Null(store.FindTransaction($"tx-{height}-0"));
+        if (_chain.Blocks.Count > height)
+        {
+            Assert.Null(store.FindBlockNumber(BlockHashingOf(height)));
+        }
 
         // The next block (the one that was lost, or a new one) is accepted.
         if (_chain.Blocks.Count == height)
@@ -69,6 +74,7 @@ public sealed class BlockStoreRecoveryTests : IDisposable
         }
         store.Append(_chain.Blocks[height]);
         Assert.Equal((ulong)height + 1, store.Height);
+        Assert.Equal((ulong)height, store.FindBlockNumber(BlockHashingOf(height)));
         Assert.Equal(new TransactionLocation((ulong)height, 0), store.FindTransaction($"tx-{height}-0"));
     }
 
@@ -248,6 +254,22 @@ public sealed class BlockStoreRecoveryTests : IDisposable
         using var repaired = BlockStore.Open(_dir.Path, NoFsync);
         Assert.True(repaired.Recovery.IndexRebuilt);
         AssertRecoveredTo(repaired, 8);
+    }
+
+    [Fact]
+    public void A_version_1_index_without_header_hashes_is_rebuilt()
+    {
+        CreateStore(7);
+        using (var stream = new FileStream(IndexFile, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = 4;
+            stream.Write(BitConverter.GetBytes(1u));
+        }
+
+        using var store = BlockStore.Open(_dir.Path, NoFsync);
+
+        Assert.Equal(new RecoveryReport(7, 0, true, 7), store.Recovery);
+        AssertRecoveredTo(store, 7);
     }
 
     [Fact]

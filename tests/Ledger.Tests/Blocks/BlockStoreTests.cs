@@ -162,6 +162,26 @@ public sealed class BlockStoreTests : IDisposable
     }
 
     [Fact]
+    public void Finds_blocks_by_header_hash()
+    {
+        var chain = new TestChain();
+        using var store = BlockStore.Open(_dir.Path, NoFsync);
+        foreach (var block in chain.Generate(5))
+        {
+            store.Append(block);
+        }
+
+        for (var n = 0; n < 5; n++)
+        {
+            Assert.Equal((ulong)n, store.FindBlockNumber(BlockHashing.HeaderHash(chain.Blocks[n].Header)));
+        }
+        var unknown = BlockHashing.HeaderHash(chain.Generate(1)[0].Header);
+        Assert.Null(store.FindBlockNumber(unknown));
+        Assert.Null(store.FindBlockNumber(unknown.AsSpan(0, 31)));
+        Assert.Null(store.FindBlockNumber([]));
+    }
+
+    [Fact]
     public void Rolls_over_segments_and_reads_across_them()
     {
         var options = new BlockStoreOptions { MaxSegmentBytes = 2_000, Fsync = false };
