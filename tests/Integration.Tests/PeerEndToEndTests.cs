@@ -5,6 +5,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Rpc;
 
 namespace ZonCoin.Integration.Tests;
 
@@ -128,7 +129,7 @@ public sealed class PeerEndToEndTests
     }
 
     [Fact]
-    public async Task Bad_proposals_get_status_500_with_a_reason_and_the_peer_keeps_serving()
+    public async Task Bad_proposals_are_refused_with_a_reason_and_the_peer_keeps_serving()
     {
         var user = _network.Org1.User();
         var peer = _network.Peer1;
@@ -143,10 +144,10 @@ public sealed class PeerEndToEndTests
         await AssertRefusedAsync(peer, WithTxId(good, "0123abcd", user), "txid");
 
         var (otherChannel, _) = Proposals.Create(ChaincodeInvocation.Of("nosuchchannel", PeerNetwork.Chaincode, "AssetExists", "x"), user);
-        await AssertRefusedAsync(peer, otherChannel, "channel 'nosuchchannel' not found");
+        await AssertFailedAsync(peer, otherChannel, "channel 'nosuchchannel' not found");
 
         var (otherChaincode, _) = Proposals.Create(ChaincodeInvocation.Of(PeerNetwork.ChannelId, "nosuchcc", "AssetExists", "x"), user);
-        await AssertRefusedAsync(peer, otherChaincode, "chaincode nosuchcc not found");
+        await AssertFailedAsync(peer, otherChaincode, "chaincode nosuchcc not found");
 
         var (outsider, _) = PeerNetwork.Proposal(_network.Consortium.Orgs[2].User(), "AssetExists", "x");
         await AssertRefusedAsync(peer, outsider, "access denied");
@@ -207,9 +208,19 @@ public sealed class PeerEndToEndTests
         return id;
     }
 
+    /// <summary>A proposal that fails the endorser's checks: a gRPC error (UNKNOWN, as Fabric's peer gives) with the reason.</summary>
     private static async Task AssertRefusedAsync(PeerNode peer, SignedProposal proposal, string expected)
     {
+        var error = await Assert.ThrowsAsync<RpcException>(() => PeerNetwork.ProcessAsync(peer, proposal));
+        Assert.Equal(StatusCode.Unknown, error.StatusCode);
+        Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>A proposal that passes the checks but cannot be run: status 500 with the reason, no payload, no endorsement.</summary>
+    private static async Task AssertFailedAsync(PeerNode peer, SignedProposal proposal, string expected)
+    {
         var response = await PeerNetwork.ProcessAsync(peer, proposal);
+        Assert.True(response.Payload.IsEmpty);
         Assert.Equal(500, response.Response.Status);
         Assert.Contains(expected, response.Response.Message, StringComparison.Ordinal);
         Assert.Null(response.Endorsement);

@@ -11,6 +11,7 @@ using ZonCoin.Peer.Query;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Rpc;
 
 namespace ZonCoin.Peer.Endorser;
 
@@ -62,7 +63,14 @@ internal sealed partial class Endorser
         catch (ProposalRejectedException ex)
         {
             LogRejected(_logger, ex.Message);
-            response = new ProposalResponse { Response = new Response { Status = 500, Message = ex.Message } };
+            _metrics.ProposalProcessed(500, Stopwatch.GetElapsedTime(started));
+            if (ex.Invalid)
+            {
+                // Fabric's endorser returns an error with the response when a proposal fails its checks, which gRPC
+                // turns into status UNKNOWN; the gateway tells it from a failed simulation by that.
+                throw new RpcException(StatusCode.Unknown, ex.Message);
+            }
+            return new ProposalResponse { Response = new Response { Status = 500, Message = ex.Message } };
         }
         _metrics.ProposalProcessed(response.Response.Status, Stopwatch.GetElapsedTime(started));
         return response;
@@ -77,11 +85,11 @@ internal sealed partial class Endorser
         }
         catch (MalformedMessageException ex)
         {
-            throw new ProposalRejectedException($"error validating proposal: {ex.Message}");
+            throw new ProposalRejectedException($"error validating proposal: {ex.Message}", invalid: true);
         }
         if (proposal.ChannelHeader.Type != (int)HeaderType.EndorserTransaction)
         {
-            throw new ProposalRejectedException($"invalid header type {proposal.ChannelHeader.Type}: only ENDORSER_TRANSACTION proposals are endorsed");
+            throw new ProposalRejectedException($"invalid header type {proposal.ChannelHeader.Type}: only ENDORSER_TRANSACTION proposals are endorsed", invalid: true);
         }
         var channel = _channels.Find(proposal.ChannelId)
             ?? throw new ProposalRejectedException($"channel '{proposal.ChannelId}' not found");
@@ -90,12 +98,12 @@ internal sealed partial class Endorser
         var signers = SignerSet.From([new SignedData(signed.ProposalBytes.ToByteArray(), creatorBytes, signed.Signature.ToByteArray())], resources.Msps, _time.GetUtcNow());
         if (signers.Identities.Count == 0)
         {
-            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org unknown, creator is malformed or the signature is invalid: {signers.Describe()}");
+            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org unknown, creator is malformed or the signature is invalid: {signers.Describe()}", invalid: true);
         }
         var creator = signers.Identities[0];
         if (channel.Blocks.FindTransaction(proposal.TxId) is not null)
         {
-            throw new ProposalRejectedException($"duplicate transaction found [{proposal.TxId}]. Creator [{creator}]");
+            throw new ProposalRejectedException($"duplicate transaction found [{proposal.TxId}]. Creator [{creator}]", invalid: true);
         }
         var name = proposal.ChaincodeName;
         if (name != QueryChaincode.Name)
@@ -105,7 +113,7 @@ internal sealed partial class Endorser
             var acl = resources.Policies.Evaluate(writers, signers);
             if (!acl.IsSatisfied)
             {
-                throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org [{creator.MspId}]: {writers} not satisfied: {acl.Reason}");
+                throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org [{creator.MspId}]: {writers} not satisfied: {acl.Reason}", invalid: true);
             }
         }
 
@@ -131,6 +139,13 @@ internal sealed partial class Endorser
                 ?? throw new ProposalRejectedException($"make sure the chaincode {name} has been successfully defined on channel {proposal.ChannelId} and try again: chaincode {name} not found");
             version = definition.Version;
             result = await ExecuteAsync(channel, definition, proposal, simulator, cancellationToken).ConfigureAwait(false);
+        }
+        if (result.Response.Status >= 500)
+        {
+            // As Fabric: a chaincode error carries the proposal response payload (no results), so clients can tell it
+            // from an error of the peer itself; 400-499 carries none. Neither is endorsed.
+            var failed = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, ByteString.Empty, null);
+            return new ProposalResponse { Version = 1, Response = result.Response, Payload = Endorsements.ResponsePayload(proposal, failed) };
         }
         if (result.Response.Status >= 400)
         {
@@ -214,5 +229,9 @@ internal sealed partial class Endorser
     [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Proposal refused: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);
 
-    private sealed class ProposalRejectedException(string message) : Exception(message);
+    /// <summary>A proposal that cannot be endorsed; <see cref="Invalid"/> when it failed its checks (Fabric's preProcess).</summary>
+    private sealed class ProposalRejectedException(string message, bool invalid = false) : Exception(message)
+    {
+        public bool Invalid { get; } = invalid;
+    }
 }

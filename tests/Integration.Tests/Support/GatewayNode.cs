@@ -5,7 +5,7 @@ namespace ZonCoin.Integration.Tests.Support;
 
 /// <summary>
 /// A real gateway process (zoncoin-gateway.dll) for one org on free loopback ports, signing its own requests with the
-/// org's peer identity, using the given peers (its own org's first) in development mode (h2c).
+/// org's client identity User1 (peers let clients query _lifecycle and qscc), using the given peers (its own org's first), in development mode (h2c).
 /// </summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
@@ -56,7 +56,7 @@ internal sealed class GatewayNode : IAsyncDisposable
             "--listen", Endpoint,
             "--operations-listen", $"127.0.0.1:{OperationsPort}",
             "--msp-id", _org.MspId,
-            "--msp-dir", Path.Combine(_org.PeerDirectory(0), "msp"),
+            "--msp-dir", Path.Combine(_org.UserDirectory("User1"), "msp"),
             "--insecure",
         };
         foreach (var peer in _peers)
