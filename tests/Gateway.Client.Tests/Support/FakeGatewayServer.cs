@@ -71,11 +71,11 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
     public IReadOnlyList<T> Requests<T>(string method)
         where T : IMessage => [.. _calls.Where(c => c.Method.EndsWith("/" + method, StringComparison.Ordinal)).Select(c => (T)c.Request)];
 
-    public static async Task<FakeGatewayServer> StartAsync()
+    public static async Task<FakeGatewayServer> StartAsync(RpcServerTlsOptions? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenRpc(new IPEndPoint(IPAddress.Loopback, 0)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenRpc(new IPEndPoint(IPAddress.Loopback, 0), tls));
         builder.Services.AddRpc();
         var app = builder.Build();
         var server = new FakeGatewayServer(app);
@@ -84,7 +84,7 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
-        server.Address = $"http://127.0.0.1:{port}";
+        server.Address = $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}";
         return server;
     }
 
