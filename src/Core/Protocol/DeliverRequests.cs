@@ -17,33 +17,45 @@ public static class DeliverRequests
 
     public static SeekPosition Newest() => new() { Newest = new SeekNewest() };
 
+    public static SeekPosition NextCommit() => new() { NextCommit = new SeekNextCommit() };
+
     /// <summary>
     /// A signed seek request for <paramref name="channelId"/>. Under mutual TLS pass the SHA-256 of the client's
     /// TLS certificate as <paramref name="tlsCertHash"/>.
     /// </summary>
     public static Envelope Create(string channelId, SeekInfo seek, SigningIdentity signer, byte[]? tlsCertHash = null, DateTimeOffset? timestamp = null)
     {
-        ArgumentNullException.ThrowIfNull(seek);
         ArgumentNullException.ThrowIfNull(signer);
+        var payload = CreatePayload(channelId, seek, signer.Creator, tlsCertHash, timestamp);
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(signer.Sign(payload.Span)) };
+    }
+
+    /// <summary>
+    /// The unsigned payload of a seek request by <paramref name="creator"/> (a serialized <c>SerializedIdentity</c>):
+    /// the bytes <see cref="Create"/> signs, for signers that sign elsewhere.
+    /// </summary>
+    public static ByteString CreatePayload(string channelId, SeekInfo seek, byte[] creator, byte[]? tlsCertHash = null, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(seek);
+        ArgumentNullException.ThrowIfNull(creator);
         var channelHeader = Envelopes.NewChannelHeader(HeaderType.DeliverSeekInfo, channelId, "", timestamp);
         if (tlsCertHash is not null)
         {
             channelHeader.TlsCertHash = ByteString.CopyFrom(tlsCertHash);
         }
-        var payload = new Payload
+        return new Payload
         {
             Header = new Header
             {
                 ChannelHeader = channelHeader.ToByteString(),
                 SignatureHeader = new SignatureHeader
                 {
-                    Creator = ByteString.CopyFrom(signer.Creator),
+                    Creator = ByteString.CopyFrom(creator),
                     Nonce = ByteString.CopyFrom(TransactionIds.NewNonce()),
                 }.ToByteString(),
             },
             Data = seek.ToByteString(),
         }.ToByteString();
-        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(signer.Sign(payload.Span)) };
     }
 
     /// <summary>Blocks <paramref name="start"/> to <paramref name="stop"/>, waiting for those not yet cut.</summary>

@@ -48,16 +48,30 @@ public static class Proposals
     /// <summary>Creates a signed chaincode proposal and returns it with its transaction id.</summary>
     public static (SignedProposal Proposal, string TxId) Create(ChaincodeInvocation invocation, SigningIdentity signer, DateTimeOffset? timestamp = null)
     {
-        ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(signer);
+        var (proposal, txId) = CreateUnsigned(invocation, signer.Creator, timestamp);
+        var proposalBytes = proposal.ToByteString();
+        var signed = new SignedProposal { ProposalBytes = proposalBytes, Signature = ByteString.CopyFrom(signer.Sign(proposalBytes.Span)) };
+        return (signed, txId);
+    }
+
+    /// <summary>
+    /// Builds the unsigned chaincode proposal for <paramref name="creator"/> (a serialized <c>SerializedIdentity</c>)
+    /// with a fresh nonce, and returns it with its transaction id. Its serialization is what gets signed
+    /// (<c>SignedProposal.proposal_bytes</c>); offline signers sign it elsewhere.
+    /// </summary>
+    public static (Proposal Proposal, string TxId) CreateUnsigned(ChaincodeInvocation invocation, byte[] creator, DateTimeOffset? timestamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(creator);
         var nonce = TransactionIds.NewNonce();
-        var txId = TransactionIds.Compute(nonce, signer.Creator);
+        var txId = TransactionIds.Compute(nonce, creator);
         var chaincodeId = new ChaincodeID { Name = invocation.ChaincodeName };
         var header = new Header
         {
             ChannelHeader = Envelopes.NewChannelHeader(HeaderType.EndorserTransaction, invocation.ChannelId, txId, timestamp,
                 new ChaincodeHeaderExtension { ChaincodeId = chaincodeId }.ToByteString()).ToByteString(),
-            SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(signer.Creator), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(creator), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
         };
         var input = new ChaincodeInput();
         input.Args.AddRange(invocation.Args.Select(ByteString.CopyFrom));
@@ -70,10 +84,7 @@ public static class Proposals
         {
             payload.TransientMap[key] = ByteString.CopyFrom(value);
         }
-        var proposal = new Proposal { Header = header.ToByteString(), Payload = payload.ToByteString() };
-        var proposalBytes = proposal.ToByteString();
-        var signed = new SignedProposal { ProposalBytes = proposalBytes, Signature = ByteString.CopyFrom(signer.Sign(proposalBytes.Span)) };
-        return (signed, txId);
+        return (new Proposal { Header = header.ToByteString(), Payload = payload.ToByteString() }, txId);
     }
 
     /// <summary>

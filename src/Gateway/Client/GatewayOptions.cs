@@ -1,0 +1,17 @@
+namespace ZonCoin.Gateway.Client;
+
+/// <summary>Per-operation deadlines (gRPC deadlines), with the defaults of Fabric's samples.</summary>
+public sealed record GatewayOptions
+{
+    /// <summary>Deadline of an Evaluate call.</summary>
+    public TimeSpan EvaluateTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline of an Endorse call.</summary>
+    public TimeSpan EndorseTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deadline of a Submit call.</summary>
+    public TimeSpan SubmitTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline of a CommitStatus call (it waits for the transaction to commit).</summary>
+    public TimeSpan CommitStatusTimeout { get; init; } = TimeSpan.FromMinutes(1);
+}
