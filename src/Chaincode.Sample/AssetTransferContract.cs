@@ -109,6 +109,19 @@ public sealed class AssetTransferContract : Contract
         return asset.Owner;
     }
 
+    /// <summary>
+    /// Writes a fresh random stamp for an asset: deliberately nondeterministic, so two endorsers never agree on the
+    /// result. It shows how a gateway catches such a contract (its endorsements do not match); never write one.
+    /// </summary>
+    /// <param name="ctx">The transaction context.</param>
+    /// <param name="id">The asset id.</param>
+    public async Task<string> StampAsset(Context ctx, string id)
+    {
+        var stamp = Guid.NewGuid().ToString("N");
+        await ctx.Stub.PutStateAsync($"stamp~{id}", System.Text.Encoding.UTF8.GetBytes(stamp), ctx.CancellationToken).ConfigureAwait(false);
+        return stamp;
+    }
+
     /// <summary>Sets an asset's value; only callers whose certificate has the attribute <c>role=appraiser</c> may.</summary>
     /// <param name="ctx">The transaction context.</param>
     /// <param name="id">The asset id.</param>

@@ -3,7 +3,9 @@ using ZonCoin.Protos.Peer;
 namespace ZonCoin.Gateway.Client;
 
 /// <summary>
-/// Opt-in retry of transactions that lose a read conflict (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT): the
+/// Opt-in retry of transactions that lose a read conflict (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT), or whose
+/// endorsements disagreed only because the endorsing peers had not yet committed the same blocks (the gateway's
+/// "ProposalResponsePayloads do not match" on every failing peer, the endorse-time face of the same race): the
 /// transaction is endorsed again as a new proposal (new transaction id) and resubmitted, after an exponential
 /// backoff with full jitter. Other failures are never retried.
 /// </summary>
@@ -21,6 +23,16 @@ public sealed record ConflictRetryPolicy
     /// <summary>True for the validation codes this policy retries.</summary>
     public static bool IsRetryable(TxValidationCode code) =>
         code is TxValidationCode.MvccReadConflict or TxValidationCode.PhantomReadConflict;
+
+    /// <summary>True for an endorsement that failed only because the endorsers' results disagreed.</summary>
+    public static bool IsRetryable(EndorseException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Details.Count > 0 && exception.Details.All(d => d.Message == PayloadMismatch);
+    }
+
+    /// <summary>The gateway's (and Fabric's) detail for an endorsement whose result differs from the first one's.</summary>
+    public const string PayloadMismatch = "ProposalResponsePayloads do not match";
 
     /// <summary>
     /// The delay before retry number <paramref name="retry"/> (1 before the second attempt): full jitter,

@@ -72,7 +72,16 @@ public sealed class Contract
         var attempts = _retry?.MaxAttempts ?? 1;
         for (var attempt = 1; ; attempt++)
         {
-            var submitted = await SubmitAsync(name, options, cancellationToken).ConfigureAwait(false);
+            SubmittedTransaction submitted;
+            try
+            {
+                submitted = await SubmitAsync(name, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndorseException ex) when (_retry is not null && attempt < attempts && ConflictRetryPolicy.IsRetryable(ex))
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             var status = await submitted.GetStatusAsync(cancellationToken).ConfigureAwait(false);
             if (status.Successful)
             {
@@ -82,11 +91,16 @@ public sealed class Contract
             {
                 throw new CommitException(status);
             }
-            var delay = _retry.Backoff(attempt, Random.Shared.NextDouble());
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        var delay = _retry!.Backoff(attempt, Random.Shared.NextDouble());
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
