@@ -41,7 +41,7 @@ internal static class BenchCommands
                 return 1;
             }
         });
-        return new Command("bench", "Benchmarks") { rpc, Orderer() };
+        return new Command("bench", "Benchmarks") { rpc, Orderer(), Gateway() };
     }
 
     private static Command Orderer()
@@ -70,6 +70,35 @@ internal static class BenchCommands
             var settings = new OrdererBenchmarkSettings(kind, parse.GetValue(clients), parse.GetValue(size), parse.GetValue(count),
                 Orderers: kind == "kafka" ? 3 : 1, TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages), parse.GetValue(inFlight));
             return OrdererBenchmark.RunAsync(settings, Console.Out, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Gateway()
+    {
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients, each with one transaction in flight", DefaultValueFactory = _ => 16 };
+        var duration = new Option<int>("--duration") { Description = "Seconds to measure", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Seconds to run before measuring", DefaultValueFactory = _ => 3 };
+        var workload = new Option<string>("--workload") { Description = "put: create a new asset; transfer: transfer one of --keys assets; read: evaluate ReadAsset", DefaultValueFactory = _ => "put" };
+        workload.AcceptOnlyFromAmong("put", "transfer", "read");
+        var keys = new Option<int>("--keys") { Description = "Assets created first for transfer and read", DefaultValueFactory = _ => 1000 };
+        var profile = new Option<FileInfo?>("--profile") { Description = "A connection profile: drive that gateway instead of starting a local two-org network" };
+        var channel = new Option<string?>("--channel") { Description = "Channel (with --profile; default: the profile's first)" };
+        var chaincode = new Option<string?>("--chaincode") { Description = "Chaincode with Fabric's asset-transfer-basic functions (with --profile)" };
+        clients.Validators.Add(result => Between(result, 1, 10_000));
+        duration.Validators.Add(result => Between(result, 1, 86_400));
+        warmup.Validators.Add(result => Between(result, 0, 3_600));
+        keys.Validators.Add(result => Between(result, 1, 10_000_000));
+        var command = new Command("gateway",
+            "Drive endorse, submit and commit status through a gateway with N clients; print committed tx/s, latency percentiles and failures by validation code")
+        {
+            clients, duration, warmup, workload, keys, profile, channel, chaincode,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
+        {
+            var settings = new GatewayBenchmarkSettings(parse.GetValue(clients), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup)),
+                parse.GetValue(workload)!, parse.GetValue(keys), parse.GetValue(profile)?.FullName, parse.GetValue(channel), parse.GetValue(chaincode));
+            return GatewayBenchmark.RunAsync(settings, Console.Out, cancellationToken);
         }));
         return command;
     }

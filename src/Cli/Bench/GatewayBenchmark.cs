@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using ZonCoin.Cli.Lifecycle;
+using ZonCoin.Cli.Network;
+using ZonCoin.Gateway.Client;
+using ZonCoin.Protos.Peer;
+
+namespace ZonCoin.Cli.Bench;
+
+/// <summary>What <c>zoncoin bench gateway</c> runs.</summary>
+internal sealed record GatewayBenchmarkSettings(
+    int Clients, TimeSpan Duration, TimeSpan Warmup, string Workload, int Keys, string? Profile, string? Channel, string? Chaincode);
+
+/// <summary>
+/// Drives the full transaction path through a gateway with N concurrent clients (each: endorse by the policy's
+/// organisations, submit, wait for the commit status) and prints committed transactions per second, latency from
+/// submit to commit status, and failures by validation code. Without a profile it starts a two-organisation network
+/// of local processes (AND policy) and stops it afterwards; with one it drives any Fabric-compatible gateway running
+/// Fabric's asset-transfer-basic functions (CreateAsset, TransferAsset, ReadAsset).
+/// </summary>
+internal static class GatewayBenchmark
+{
+    public static async Task RunAsync(GatewayBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        LocalNetwork? network = null;
+        var root = Path.Combine(Path.GetTempPath(), "zoncoin-bench-gateway-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            ConnectionProfile profile;
+            string channel;
+            string chaincode;
+            if (settings.Profile is null)
+            {
+                network = await LocalNetwork.StartAsync(new LocalNetworkSpec { Root = root }, output, cancellationToken).ConfigureAwait(false);
+                profile = network.Profiles[network.Spec.Organizations[0]];
+                (channel, chaincode) = (network.Spec.ChannelId, network.Spec.Chaincode);
+            }
+            else
+            {
+                profile = ConnectionProfile.Load(settings.Profile);
+                channel = settings.Channel ?? (profile.Channels.Count > 0 ? profile.Channels[0] : throw new ArgumentException("--channel is required: the profile lists no channels"));
+                chaincode = settings.Chaincode ?? throw new ArgumentException("--chaincode is required with --profile");
+            }
+            using var gateway = Gateway.Client.Gateway.Connect(profile, new GatewayOptions
+            {
+                EvaluateTimeout = TimeSpan.FromSeconds(30),
+                EndorseTimeout = TimeSpan.FromSeconds(60),
+                SubmitTimeout = TimeSpan.FromSeconds(30),
+                CommitStatusTimeout = TimeSpan.FromMinutes(2),
+            });
+            var contract = gateway.GetNetwork(channel).GetContract(chaincode);
+            var run = Guid.NewGuid().ToString("N")[..6];
+            var keys = settings.Workload == "put" ? [] : await CreateKeysAsync(contract, run, settings, output, cancellationToken).ConfigureAwait(false);
+
+            output.WriteLine($"workload {settings.Workload}: {settings.Clients} clients, {settings.Warmup.TotalSeconds:0.#} s warm-up, {settings.Duration.TotalSeconds:0.#} s measured; gateway {profile.Gateway.Endpoint} ({profile.MspId}), channel {channel}, chaincode {chaincode}");
+            var warmup = new Recorder();
+            await DriveAsync(contract, settings, keys, run, "w", warmup, settings.Warmup, cancellationToken).ConfigureAwait(false);
+            var recorder = new Recorder();
+            var elapsed = await DriveAsync(contract, settings, keys, run, "m", recorder, settings.Duration, cancellationToken).ConfigureAwait(false);
+            Report(recorder, elapsed, settings.Workload, output);
+        }
+        finally
+        {
+            if (network is not null)
+            {
+                await network.DisposeAsync().ConfigureAwait(false);
+            }
+            try
+            {
+                if (Directory.Exists(root))
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<string[]> CreateKeysAsync(Contract contract, string run, GatewayBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var keys = Enumerable.Range(0, settings.Keys).Select(i => $"bench-{run}-{i}").ToArray();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(settings.Clients, 64)).Select(async _ =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < keys.Length)
+            {
+                await contract.SubmitTransactionAsync("CreateAsset", ProposalOptions.WithArguments(keys[index], "blue", "5", "bench", "100"), cancellationToken).ConfigureAwait(false);
+            }
+        })).ConfigureAwait(false);
+        output.WriteLine($"created {keys.Length} assets for the {settings.Workload} workload");
+        return keys;
+    }
+
+    /// <summary>Runs every client for the duration; returns the time it took until the last in-flight transaction finished.</summary>
+    private static async Task<TimeSpan> DriveAsync(
+        Contract contract, GatewayBenchmarkSettings settings, string[] keys, string run, string phase, Recorder recorder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, settings.Clients).Select(client => Task.Run(async () =>
+        {
+            var sequence = 0;
+            while (Stopwatch.GetTimestamp() < stopAt && !cancellationToken.IsCancellationRequested)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                var outcome = await OneAsync(contract, settings.Workload, keys, $"bench-{run}-{phase}{client}-{sequence++}", cancellationToken).ConfigureAwait(false);
+                recorder.Record(outcome, Stopwatch.GetElapsedTime(begin));
+            }
+        }, cancellationToken))).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>One transaction: null when it committed VALID (or, for reads, evaluated), else the failure's name.</summary>
+    private static async Task<string?> OneAsync(Contract contract, string workload, string[] keys, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (workload)
+            {
+                case "read":
+                    await contract.EvaluateTransactionAsync("ReadAsset", ProposalOptions.WithArguments(keys[Random.Shared.Next(keys.Length)]), cancellationToken).ConfigureAwait(false);
+                    return null;
+                case "transfer":
+                    return await CommitAsync(contract, "TransferAsset", [keys[Random.Shared.Next(keys.Length)], id], cancellationToken).ConfigureAwait(false);
+                default:
+                    return await CommitAsync(contract, "CreateAsset", [id, "blue", "5", "bench", "100"], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (EndorseException ex)
+        {
+            return $"endorse {ex.StatusCode}";
+        }
+        catch (SubmitException ex)
+        {
+            return $"submit {ex.StatusCode}";
+        }
+        catch (CommitStatusException ex)
+        {
+            return $"commit status {ex.StatusCode}";
+        }
+        catch (GatewayException ex)
+        {
+            return $"{ex.StatusCode}";
+        }
+    }
+
+    private static async Task<string?> CommitAsync(Contract contract, string function, string[] args, CancellationToken cancellationToken)
+    {
+        var submitted = await contract.SubmitAsync(function, ProposalOptions.WithArguments(args), cancellationToken).ConfigureAwait(false);
+        var status = await submitted.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        return status.Successful ? null : EnumNames(status.Code);
+    }
+
+    private static string EnumNames(TxValidationCode code) => code.ToString().ToUpperSnakeCase();
+
+    private static void Report(Recorder recorder, TimeSpan elapsed, string workload, TextWriter output)
+    {
+        var latencies = recorder.Latencies;
+        var ok = latencies.Count;
+        var verb = workload == "read" ? "evaluated" : "committed";
+        var rate = ok / Math.Max(elapsed.TotalSeconds, 0.001);
+        output.WriteLine($"{verb}: {ok.ToString("N0", CultureInfo.InvariantCulture)} tx in {elapsed.TotalSeconds:0.0} s = {rate.ToString("N0", CultureInfo.InvariantCulture)} tx/s");
+        if (ok > 0)
+        {
+            output.WriteLine($"latency ({(workload == "read" ? "evaluate" : "submit to commit status")}): p50 {Ms(latencies, 0.50)} ms, p95 {Ms(latencies, 0.95)} ms, p99 {Ms(latencies, 0.99)} ms, max {Ms(latencies, 1.0)} ms");
+        }
+        var failures = recorder.Failures;
+        output.WriteLine(failures.Count == 0
+            ? "failures: none"
+            : "failures: " + string.Join(", ", failures.OrderByDescending(f => f.Value).Select(f => $"{f.Key} {f.Value.ToString(CultureInfo.InvariantCulture)}")));
+    }
+
+    private static string Ms(List<double> sorted, double quantile)
+    {
+        var index = (int)Math.Min(sorted.Count - 1, Math.Ceiling(quantile * sorted.Count) - 1);
+        return sorted[Math.Max(index, 0)].ToString("0.0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Latencies of successful transactions and counts of failures, from many clients.</summary>
+    private sealed class Recorder
+    {
+        private readonly ConcurrentBag<double> _latencies = [];
+        private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+        public void Record(string? failure, TimeSpan latency)
+        {
+            if (failure is null)
+            {
+                _latencies.Add(latency.TotalMilliseconds);
+            }
+            else
+            {
+                _failures.AddOrUpdate(failure, 1, (_, n) => n + 1);
+            }
+        }
+
+        public List<double> Latencies => [.. _latencies.Order()];
+
+        public IReadOnlyDictionary<string, int> Failures => _failures;
+    }
+}
