@@ -111,7 +111,7 @@ internal static class GatewayBenchmark
             while (Stopwatch.GetTimestamp() < stopAt && !cancellationToken.IsCancellationRequested)
             {
                 var begin = Stopwatch.GetTimestamp();
-                var outcome = await OneAsync(contract, settings.Workload, keys, $"bench-{run}-{phase}{client}-{sequence++}", cancellationToken).ConfigureAwait(false);
+                var outcome = await OneAsync(contract, settings.Workload, keys, $"bench-{run}-{phase}{client}-{sequence++}", recorder, cancellationToken).ConfigureAwait(false);
                 recorder.Record(outcome, Stopwatch.GetElapsedTime(begin));
             }
         }, cancellationToken))).ConfigureAwait(false);
@@ -119,7 +119,7 @@ internal static class GatewayBenchmark
     }
 
     /// <summary>One transaction: null when it committed VALID (or, for reads, evaluated), else the failure's name.</summary>
-    private static async Task<string?> OneAsync(Contract contract, string workload, string[] keys, string id, CancellationToken cancellationToken)
+    private static async Task<string?> OneAsync(Contract contract, string workload, string[] keys, string id, Recorder recorder, CancellationToken cancellationToken)
     {
         try
         {
@@ -129,9 +129,9 @@ internal static class GatewayBenchmark
                     await contract.EvaluateTransactionAsync("ReadAsset", ProposalOptions.WithArguments(keys[Random.Shared.Next(keys.Length)]), cancellationToken).ConfigureAwait(false);
                     return null;
                 case "transfer":
-                    return await CommitAsync(contract, "TransferAsset", [keys[Random.Shared.Next(keys.Length)], id], cancellationToken).ConfigureAwait(false);
+                    return await CommitAsync(contract, "TransferAsset", [keys[Random.Shared.Next(keys.Length)], id], recorder, cancellationToken).ConfigureAwait(false);
                 default:
-                    return await CommitAsync(contract, "CreateAsset", [id, "blue", "5", "bench", "100"], cancellationToken).ConfigureAwait(false);
+                    return await CommitAsync(contract, "CreateAsset", [id, "blue", "5", "bench", "100"], recorder, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (EndorseException ex)
@@ -152,10 +152,15 @@ internal static class GatewayBenchmark
         }
     }
 
-    private static async Task<string?> CommitAsync(Contract contract, string function, string[] args, CancellationToken cancellationToken)
+    private static async Task<string?> CommitAsync(Contract contract, string function, string[] args, Recorder recorder, CancellationToken cancellationToken)
     {
-        var submitted = await contract.SubmitAsync(function, ProposalOptions.WithArguments(args), cancellationToken).ConfigureAwait(false);
+        var begin = Stopwatch.GetTimestamp();
+        var transaction = await contract.NewProposal(function, ProposalOptions.WithArguments(args)).EndorseAsync(cancellationToken).ConfigureAwait(false);
+        var endorsed = Stopwatch.GetTimestamp();
+        var submitted = await transaction.SubmitAsync(cancellationToken).ConfigureAwait(false);
+        var ordered = Stopwatch.GetTimestamp();
         var status = await submitted.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        recorder.Stages(Stopwatch.GetElapsedTime(begin, endorsed), Stopwatch.GetElapsedTime(endorsed, ordered), Stopwatch.GetElapsedTime(ordered));
         return status.Successful ? null : EnumNames(status.Code);
     }
 
@@ -171,6 +176,11 @@ internal static class GatewayBenchmark
         if (ok > 0)
         {
             output.WriteLine($"latency ({(workload == "read" ? "evaluate" : "submit to commit status")}): p50 {Ms(latencies, 0.50)} ms, p95 {Ms(latencies, 0.95)} ms, p99 {Ms(latencies, 0.99)} ms, max {Ms(latencies, 1.0)} ms");
+        }
+        if (recorder.StageTimes is { Count: > 0 } stages)
+        {
+            output.WriteLine($"stages (p50): endorse {Ms([.. stages.Select(s => s.Endorse).Order()], 0.5)} ms, submit {Ms([.. stages.Select(s => s.Submit).Order()], 0.5)} ms, " +
+                $"commit status {Ms([.. stages.Select(s => s.Commit).Order()], 0.5)} ms");
         }
         var failures = recorder.Failures;
         output.WriteLine(failures.Count == 0
@@ -201,6 +211,13 @@ internal static class GatewayBenchmark
                 _failures.AddOrUpdate(failure, 1, (_, n) => n + 1);
             }
         }
+
+        private readonly ConcurrentBag<(double Endorse, double Submit, double Commit)> _stages = [];
+
+        public void Stages(TimeSpan endorse, TimeSpan submit, TimeSpan commit) =>
+            _stages.Add((endorse.TotalMilliseconds, submit.TotalMilliseconds, commit.TotalMilliseconds));
+
+        public IReadOnlyCollection<(double Endorse, double Submit, double Commit)> StageTimes => _stages;
 
         public List<double> Latencies => [.. _latencies.Order()];
 
