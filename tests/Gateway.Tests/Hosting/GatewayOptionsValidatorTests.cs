@@ -105,6 +105,15 @@ public sealed class GatewayOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Without_an_msp_id_well_formed_peers_are_not_called_malformed()
+    {
+        var options = Valid();
+        options.MspId = "";
+
+        Assert.Equal(["Gateway:MspId: required (the MSP ID of the organisation this gateway serves)"], Failures(options));
+    }
+
+    [Fact]
     public void Every_failure_is_reported_at_once()
     {
         var options = new GatewayOptions { ListenAddress = "nowhere", MspId = "", MspDirectory = "", ConcurrencyLimit = 0, DialTimeout = TimeSpan.Zero, Insecure = true };
