@@ -9,8 +9,9 @@ namespace ZonCoin.Integration.Tests;
 /// <summary>
 /// The gateway's concurrency limit (Fabric's <c>peer.limits.concurrency.gatewayService</c>) on a real gateway process
 /// started with <c>--concurrency-limit 1</c> in front of the <see cref="GatewayNetwork"/> peers: an open chaincode
-/// events stream holds the only slot, so an Evaluate is refused with RESOURCE_EXHAUSTED ("too many requests") until
-/// the stream closes.
+/// events stream holds the only slot (as in Fabric, streams count against the limit), so an Evaluate is refused with
+/// RESOURCE_EXHAUSTED ("too many requests") until the stream closes. The gateway's in-flight gauge tells when the
+/// stream holds the slot, so no request races it; waits are bounded by a cancellation deadline, not asserted.
 /// </summary>
 [Collection(GatewayNetworkCollectionDefinition.Name)]
 public sealed class GatewayConcurrencyLimitTests(GatewayNetwork network)
@@ -30,31 +31,27 @@ public sealed class GatewayConcurrencyLimitTests(GatewayNetwork network)
 
         // With the slot free, requests go through one after another.
         Assert.Equal("false", Encoding.UTF8.GetString(await contract.EvaluateTransactionAsync("AssetExists", "no-such-asset").WaitAsync(deadline.Token)));
+        await PollAsync(async () => await gateway.RequestsInFlightAsync(deadline.Token) == 0 ? "free" : null, gateway, deadline.Token);
 
+        // An open chaincode events stream takes the only slot (the gateway's in-flight gauge shows when it has).
         using var closeStream = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var events = fabric.GetChaincodeEvents(PeerNetwork.Chaincode, cancellationToken: closeStream.Token).GetAsyncEnumerator(closeStream.Token);
         var firstEvent = events.MoveNextAsync().AsTask();
-
-        // The stream is served (and holds the slot) once the gateway has taken it; until then an Evaluate may still pass.
-        var refused = await PollAsync(async () =>
+        await PollAsync(async () =>
         {
             if (firstEvent.IsCompleted)
             {
                 await firstEvent;
                 Assert.Fail("the chaincode events stream ended while it should hold the slot");
             }
-            try
-            {
-                await contract.EvaluateTransactionAsync("AssetExists", "no-such-asset");
-                return null;
-            }
-            catch (GatewayException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
-            {
-                return ex;
-            }
+            return await gateway.RequestsInFlightAsync(deadline.Token) == 1 ? "held" : null;
         }, gateway, deadline.Token);
+
+        var refused = await Assert.ThrowsAsync<GatewayException>(() => contract.EvaluateTransactionAsync("AssetExists", "no-such-asset").WaitAsync(deadline.Token));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("too many requests", refused.StatusMessage, StringComparison.Ordinal);
         Assert.Contains("concurrency limit (1)", refused.StatusMessage, StringComparison.Ordinal);
+        Assert.False(firstEvent.IsCompleted);
 
         // Closing the stream frees the slot: Evaluate succeeds again.
         await closeStream.CancelAsync();
@@ -64,7 +61,7 @@ public sealed class GatewayConcurrencyLimitTests(GatewayNetwork network)
         {
             try
             {
-                return await contract.EvaluateTransactionAsync("AssetExists", "no-such-asset");
+                return await contract.EvaluateTransactionAsync("AssetExists", "no-such-asset").WaitAsync(deadline.Token);
             }
             catch (GatewayException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
             {

@@ -12,6 +12,8 @@ namespace ZonCoin.Integration.Tests.Support;
 /// </summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
     private readonly OrgMaterial _org;
     private readonly IReadOnlyList<string> _peers;
     private readonly IReadOnlyList<string> _extraArgs;
@@ -101,6 +103,21 @@ internal sealed class GatewayNode : IAsyncDisposable
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(TlsCaFile);
         return RpcChannel.ForAddress($"https://{Endpoint}", new RpcChannelOptions { RootCertificates = roots });
+    }
+
+    /// <summary>The <c>gateway_requests_in_flight</c> gauge from /metrics (requests holding a concurrency slot); null while the gateway does not answer.</summary>
+    public async Task<long?> RequestsInFlightAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{OperationsPort}/metrics"), cancellationToken);
+            var match = System.Text.RegularExpressions.Regex.Match(text, @"(?m)^gateway_requests_in_flight(?:\{[^}]*\})? (\d+)");
+            return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
