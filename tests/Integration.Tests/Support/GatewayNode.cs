@@ -1,24 +1,31 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using ZonCoin.Rpc.Client;
 
 namespace ZonCoin.Integration.Tests.Support;
 
 /// <summary>
 /// A real gateway process (zoncoin-gateway.dll) for one org on free loopback ports, signing its own requests with the
-/// org's client identity User1 (peers let clients query _lifecycle and qscc), using the given peers (its own org's first), in development mode (h2c).
+/// org's client identity User1 (peers let clients query _lifecycle and qscc), using the given peers (its own org's
+/// first): in development mode (h2c), or with a TLS folder (server.crt, server.key, ca.crt) for TLS to applications
+/// and mutual TLS to peers and orderers.
 /// </summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
     private readonly OrgMaterial _org;
     private readonly IReadOnlyList<string> _peers;
     private readonly IReadOnlyList<string> _extraArgs;
+    private readonly string? _tlsDirectory;
     private NodeProcess? _process;
 
-    private GatewayNode(OrgMaterial org, IReadOnlyList<string> peers, IReadOnlyList<string> extraArgs)
+    private GatewayNode(OrgMaterial org, IReadOnlyList<string> peers, IReadOnlyList<string> extraArgs, string? tlsDirectory)
     {
         _org = org;
         _peers = peers;
         _extraArgs = extraArgs;
+        _tlsDirectory = tlsDirectory;
         NewPorts();
     }
 
@@ -37,10 +44,28 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayNode> StartAsync(OrgMaterial org, IReadOnlyList<string> peers, params string[] extraArgs)
     {
-        var node = new GatewayNode(org, peers, extraArgs);
+        var node = new GatewayNode(org, peers, extraArgs, tlsDirectory: null);
         await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
+
+    /// <summary>
+    /// Starts a gateway of <paramref name="org"/> with <c>--tls-dir <paramref name="tlsDirectory"/></c> (a node's
+    /// <c>tls/</c> folder: server.crt and server.key, which it also presents to peers and orderers, and the org's TLS
+    /// CA ca.crt) instead of <c>--insecure</c>.
+    /// </summary>
+    public static async Task<GatewayNode> StartTlsAsync(OrgMaterial org, IReadOnlyList<string> peers, string tlsDirectory, params string[] extraArgs)
+    {
+        var node = new GatewayNode(org, peers, extraArgs, tlsDirectory);
+        await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
+        return node;
+    }
+
+    /// <summary>True when the gateway serves TLS.</summary>
+    public bool Tls => _tlsDirectory is not null;
+
+    /// <summary>The TLS CA that signed the gateway's server certificate (its TLS folder's ca.crt).</summary>
+    public string TlsCaFile => Path.Combine(_tlsDirectory ?? throw new InvalidOperationException("the gateway runs without TLS"), "ca.crt");
 
     private void NewPorts()
     {
@@ -57,8 +82,8 @@ internal sealed class GatewayNode : IAsyncDisposable
             "--operations-listen", $"127.0.0.1:{OperationsPort}",
             "--msp-id", _org.MspId,
             "--msp-dir", Path.Combine(_org.UserDirectory("User1"), "msp"),
-            "--insecure",
         };
+        args.AddRange(_tlsDirectory is null ? ["--insecure"] : ["--tls-dir", _tlsDirectory]);
         foreach (var peer in _peers)
         {
             args.AddRange(["--peer", peer]);
@@ -68,7 +93,32 @@ internal sealed class GatewayNode : IAsyncDisposable
         await _process.WaitUntilHealthyAsync(OperationsPort, $"gateway of {_org.Name}");
     }
 
-    public RpcChannel Connect() => RpcChannel.ForAddress($"http://{Endpoint}");
+    /// <summary>An application's channel to the gateway: h2c, or TLS trusting the gateway's TLS CA (no client certificate).</summary>
+    public RpcChannel Connect()
+    {
+        if (!Tls)
+        {
+            return RpcChannel.ForAddress($"http://{Endpoint}");
+        }
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(TlsCaFile);
+        return RpcChannel.ForAddress($"https://{Endpoint}", new RpcChannelOptions { RootCertificates = roots });
+    }
+
+    /// <summary>The <c>gateway_requests_in_flight</c> gauge from /metrics (requests holding a concurrency slot); null while the gateway does not answer.</summary>
+    public async Task<long?> RequestsInFlightAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{OperationsPort}/metrics"), cancellationToken);
+            var match = System.Text.RegularExpressions.Regex.Match(text, @"(?m)^gateway_requests_in_flight(?:\{[^}]*\})? (\d+)");
+            return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
     public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;

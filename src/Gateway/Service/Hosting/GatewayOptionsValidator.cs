@@ -30,14 +30,17 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             failures.Add("Gateway:Peers: at least one peer of the gateway's organisation is required (--peer host:port)");
         }
+        // Without an MSP ID (reported above) a plain host:port is still a well-formed address: parse it as the own
+        // organisation's rather than calling it malformed.
+        var ownMspId = string.IsNullOrWhiteSpace(options.MspId) ? null : options.MspId;
         var own = 0;
         for (var i = 0; i < options.Peers.Count; i++)
         {
-            if (!PeerAddress.TryParse(options.Peers[i], options.MspId, out var peer))
+            if (!PeerAddress.TryParse(options.Peers[i], ownMspId ?? "(own)", out var peer))
             {
                 failures.Add($"Gateway:Peers:{i}: '{options.Peers[i]}' is not host:port or MSPID@host:port");
             }
-            else if (peer.MspId == options.MspId)
+            else if (ownMspId is null || peer.MspId == ownMspId)
             {
                 own++;
             }

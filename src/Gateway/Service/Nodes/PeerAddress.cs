@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using ZonCoin.Hosting;
+using System.Globalization;
 
 namespace ZonCoin.Gateway.Nodes;
 
@@ -17,7 +17,7 @@ internal sealed record PeerAddress(string MspId, string Endpoint)
         var at = text.IndexOf('@', StringComparison.Ordinal);
         var mspId = at < 0 ? defaultMspId : text[..at];
         var endpoint = at < 0 ? text : text[(at + 1)..];
-        if (string.IsNullOrWhiteSpace(mspId) || !Endpoints.IsValid(endpoint) && !IsHostPort(endpoint))
+        if (string.IsNullOrWhiteSpace(mspId) || !IsHostPort(endpoint))
         {
             return false;
         }
@@ -25,11 +25,16 @@ internal sealed record PeerAddress(string MspId, string Endpoint)
         return true;
     }
 
-    /// <summary>A DNS name and port (as peers of other organisations are often listed), not only an IP.</summary>
+    /// <summary>
+    /// An IP address (IPv6 in brackets), <c>localhost</c> or a DNS name (as peers of other organisations are often
+    /// listed), then a port of 1–65535 in plain digits: a peer is dialled, so neither port 0 (a listener's "any
+    /// port") nor a signed or space-padded number that would only fail later when connecting is accepted.
+    /// </summary>
     private static bool IsHostPort(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
-        return colon > 0 && int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+        return colon > 0
+            && int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             && Uri.CheckHostName(endpoint[..colon]) != UriHostNameType.Unknown;
     }
 
