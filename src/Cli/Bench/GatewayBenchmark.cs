@@ -10,7 +10,8 @@ namespace ZonCoin.Cli.Bench;
 
 /// <summary>What <c>zoncoin bench gateway</c> runs.</summary>
 internal sealed record GatewayBenchmarkSettings(
-    int Clients, TimeSpan Duration, TimeSpan Warmup, string Workload, int Keys, string? Profile, string? Channel, string? Chaincode);
+    int Clients, TimeSpan Duration, TimeSpan Warmup, string Workload, int Keys, string? Profile, string? Channel, string? Chaincode,
+    TimeSpan BatchTimeout, uint MaxMessageCount);
 
 /// <summary>
 /// Drives the full transaction path through a gateway with N concurrent clients (each: endorse by the policy's
@@ -32,7 +33,7 @@ internal static class GatewayBenchmark
             string chaincode;
             if (settings.Profile is null)
             {
-                network = await LocalNetwork.StartAsync(new LocalNetworkSpec { Root = root }, output, cancellationToken).ConfigureAwait(false);
+                network = await LocalNetwork.StartAsync(new LocalNetworkSpec { Root = root, BatchTimeout = settings.BatchTimeout, MaxMessageCount = settings.MaxMessageCount }, output, cancellationToken).ConfigureAwait(false);
                 profile = network.Profiles[network.Spec.Organizations[0]];
                 (channel, chaincode) = (network.Spec.ChannelId, network.Spec.Chaincode);
             }

@@ -85,6 +85,10 @@ internal static class BenchCommands
         var profile = new Option<FileInfo?>("--profile") { Description = "A connection profile: drive that gateway instead of starting a local two-org network" };
         var channel = new Option<string?>("--channel") { Description = "Channel (with --profile; default: the profile's first)" };
         var chaincode = new Option<string?>("--chaincode") { Description = "Chaincode with Fabric's asset-transfer-basic functions (with --profile)" };
+        var batchTimeout = new Option<int>("--batch-timeout-ms") { Description = "The local network's batch timeout", DefaultValueFactory = _ => 100 };
+        var maxMessages = new Option<int>("--max-messages") { Description = "The local network's MaxMessageCount", DefaultValueFactory = _ => 500 };
+        batchTimeout.Validators.Add(result => Between(result, 1, 60_000));
+        maxMessages.Validators.Add(result => Between(result, 1, 100_000));
         clients.Validators.Add(result => Between(result, 1, 10_000));
         duration.Validators.Add(result => Between(result, 1, 86_400));
         warmup.Validators.Add(result => Between(result, 0, 3_600));
@@ -92,12 +96,13 @@ internal static class BenchCommands
         var command = new Command("gateway",
             "Drive endorse, submit and commit status through a gateway with N clients; print committed tx/s, latency percentiles and failures by validation code")
         {
-            clients, duration, warmup, workload, keys, profile, channel, chaincode,
+            clients, duration, warmup, workload, keys, profile, channel, chaincode, batchTimeout, maxMessages,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
         {
             var settings = new GatewayBenchmarkSettings(parse.GetValue(clients), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup)),
-                parse.GetValue(workload)!, parse.GetValue(keys), parse.GetValue(profile)?.FullName, parse.GetValue(channel), parse.GetValue(chaincode));
+                parse.GetValue(workload)!, parse.GetValue(keys), parse.GetValue(profile)?.FullName, parse.GetValue(channel), parse.GetValue(chaincode),
+                TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages));
             return GatewayBenchmark.RunAsync(settings, Console.Out, cancellationToken);
         }));
         return command;
