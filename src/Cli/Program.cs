@@ -8,6 +8,7 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(OrdererCommands.Create());
 root.Subcommands.Add(PeerCommands.Create());
 root.Subcommands.Add(ChaincodeCommands.Create());
+root.Subcommands.Add(TransactionCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
 LedgerCommands.AddTo(root);

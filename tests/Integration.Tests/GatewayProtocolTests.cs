@@ -113,6 +113,46 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         Assert.Equal(TxValidationCode.Valid, mine.Result);
     }
 
+    [Fact]
+    public async Task A_proposal_with_a_bad_signature_is_refused_with_fabrics_text_and_nothing_is_written()
+    {
+        using var channel = network.Gateway.Connect();
+        var id = PeerNetwork.NewId();
+        var (proposal, txId) = PeerNetwork.Proposal(network.User, "CreateAsset", id, "blue", "5", "Tom", "100");
+        var forged = proposal.Clone();
+        forged.Signature = ByteString.CopyFrom(network.Org1.User("Admin").Sign(proposal.ProposalBytes.Span));
+        var expected = $"error validating proposal: access denied: channel [{PeerNetwork.ChannelId}] creator org [{network.Org1.MspId}]";
+
+        var evaluate = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = forged }));
+        Assert.Equal(StatusCode.FailedPrecondition, evaluate.StatusCode);
+        Assert.Equal($"evaluate call to endorser returned error: {expected}", evaluate.Status.Detail);
+
+        var endorse = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ProposedTransaction = forged }));
+        Assert.Equal(StatusCode.Aborted, endorse.StatusCode);
+        Assert.Contains(endorse.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message == expected && d.MspId == network.Org1.MspId);
+
+        var (exists, _) = PeerNetwork.Proposal(network.User, "AssetExists", id);
+        var answer = await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = exists });
+        Assert.Equal("false", answer.Result.Payload.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task An_unknown_chaincode_is_an_error_naming_it_and_the_gateway_keeps_serving()
+    {
+        using var channel = network.Gateway.Connect();
+        var (proposal, txId) = Proposals.Create(ChaincodeInvocation.Of(PeerNetwork.ChannelId, "no-such-chaincode", "Anything"), network.User);
+
+        var evaluate = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = proposal }));
+        Assert.Contains(evaluate.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("make sure the chaincode no-such-chaincode has been successfully defined", StringComparison.Ordinal));
+
+        var endorse = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ProposedTransaction = proposal }));
+        Assert.Equal(StatusCode.Aborted, endorse.StatusCode);
+        Assert.Contains(endorse.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("no-such-chaincode", StringComparison.Ordinal));
+
+        var (read, _) = PeerNetwork.Proposal(network.User, "GetAllAssets");
+        Assert.Equal(200, (await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = read })).Result.Status);
+    }
+
     private static SignedCommitStatusRequest CommitStatusRequest(SigningIdentity identity, string txId)
     {
         var request = new CommitStatusRequest { TransactionId = txId, ChannelId = PeerNetwork.ChannelId, Identity = ByteString.CopyFrom(identity.Creator) }.ToByteString();

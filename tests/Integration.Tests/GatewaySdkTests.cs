@@ -228,6 +228,33 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
         Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(all).RootElement.ValueKind);
     }
 
+    [Fact]
+    public async Task The_cli_submits_and_evaluates_from_a_connection_profile()
+    {
+        var file = NewFile();
+        new ConnectionProfile
+        {
+            Name = "Org1",
+            MspId = network.Org1.MspId,
+            Gateway = new GatewayProfile { Endpoint = network.Gateway.Endpoint },
+            Identity = new IdentityProfile { CertPath = CertPath, KeyPath = KeyPath },
+            Channels = [PeerNetwork.ChannelId],
+        }.Save(file);
+        var id = PeerNetwork.NewId();
+
+        var submit = await NodeProcess.RunAsync(Repo.CliDll, ["transaction", "submit", "--profile", file, "--chaincode", PeerNetwork.Chaincode, "CreateAsset", id, "teal", "2", "Vi", "20"], null);
+        Assert.True(submit.ExitCode == 0, submit.Output);
+        Assert.Contains("committed: transaction ", submit.Output, StringComparison.Ordinal);
+
+        var evaluate = await NodeProcess.RunAsync(Repo.CliDll, ["transaction", "evaluate", "--profile", file, "--chaincode", PeerNetwork.Chaincode, "ReadAsset", id], null);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("\"Owner\":\"Vi\"", evaluate.Output, StringComparison.Ordinal);
+
+        var missing = await NodeProcess.RunAsync(Repo.CliDll, ["transaction", "evaluate", "--profile", file, "--chaincode", PeerNetwork.Chaincode, "ReadAsset", "no-such-asset"], null);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("chaincode response 500", missing.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _channel.Dispose();

@@ -98,7 +98,9 @@ internal sealed partial class Endorser
         var signers = SignerSet.From([new SignedData(signed.ProposalBytes.ToByteArray(), creatorBytes, signed.Signature.ToByteArray())], resources.Msps, _time.GetUtcNow());
         if (signers.Identities.Count == 0)
         {
-            throw new ProposalRejectedException($"access denied: channel [{proposal.ChannelId}] creator org unknown, creator is malformed or the signature is invalid: {signers.Describe()}", invalid: true);
+            // Fabric's text (the reason goes to the log only): "error validating proposal: access denied: channel [ch] creator org [MSP]".
+            LogCreatorRefused(_logger, proposal.ChannelId, signers.Describe());
+            throw new ProposalRejectedException($"error validating proposal: access denied: channel [{proposal.ChannelId}] creator org [{CreatorMspId(creatorBytes)}]", invalid: true);
         }
         var creator = signers.Identities[0];
         if (channel.Blocks.FindTransaction(proposal.TxId) is not null)
@@ -228,6 +230,23 @@ internal sealed partial class Endorser
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Proposal refused: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);
+
+    /// <summary>The MSP ID a serialized creator claims, or "unknown" when it does not parse.</summary>
+    private static string CreatorMspId(byte[] creator)
+    {
+        try
+        {
+            var mspId = Protos.Msp.SerializedIdentity.Parser.ParseFrom(creator).Mspid;
+            return string.IsNullOrEmpty(mspId) ? "unknown" : mspId;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return "unknown";
+        }
+    }
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Proposal on channel {Channel} refused: creator not valid or signature does not verify: {Reason}")]
+    private static partial void LogCreatorRefused(ILogger logger, string channel, string reason);
 
     /// <summary>A proposal that cannot be endorsed; <see cref="Invalid"/> when it failed its checks (Fabric's preProcess).</summary>
     private sealed class ProposalRejectedException(string message, bool invalid = false) : Exception(message)
