@@ -24,8 +24,7 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
 
     private readonly GatewayNetwork _network;
     private readonly ITestOutputHelper _output;
-    private readonly int _chaincodePort = NodeProcess.FreePort();
-    private Process? _chaincode;
+    private NodeChaincodeServer? _chaincode;
 
     public GatewayNodeClientInteropTests(GatewayNetwork network, ITestOutputHelper output)
     {
@@ -33,50 +32,14 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         _output = output;
     }
 
-    private string ChaincodeAddress => $"127.0.0.1:{_chaincodePort}";
+    public async Task InitializeAsync() => _chaincode = await NodeChaincodeServer.StartAndDeployAsync(_network, NodeChaincode);
 
-    public async Task InitializeAsync()
+    public async Task DisposeAsync()
     {
-        var interop = Repo.InteropDirectory;
-        var start = new ProcessStartInfo("node")
+        if (_chaincode is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = interop,
-        };
-        foreach (var arg in new[]
-        {
-            Path.Combine(interop, "node_modules", "fabric-shim", "cli.js"), "server",
-            "--chaincode-address", ChaincodeAddress,
-            "--chaincode-id", ChaincodePackageIds.Compute(NodeChaincode, "1.0", ChaincodeAddress),
-            "--module-path", Path.Combine(interop, "chaincode", "asset-node"),
-        })
-        {
-            start.ArgumentList.Add(arg);
+            await _chaincode.DisposeAsync();
         }
-        _chaincode = Process.Start(start)!;
-        _chaincode.OutputDataReceived += (_, _) => { };
-        _chaincode.ErrorDataReceived += (_, _) => { };
-        _chaincode.BeginOutputReadLine();
-        _chaincode.BeginErrorReadLine();
-        await WaitForChaincodePortAsync();
-
-        var args = _network.DeployArgs("deploy", ChaincodeAddress).ToList();
-        args[args.IndexOf("--name") + 1] = NodeChaincode;
-        var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll, [.. args], null);
-        Assert.True(exitCode == 0, $"deploy of {NodeChaincode} failed: {output}");
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_chaincode is { HasExited: false })
-        {
-            _chaincode.Kill(entireProcessTree: true);
-            _chaincode.WaitForExit();
-        }
-        _chaincode?.Dispose();
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -439,24 +402,5 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         var results = Assert.Single(lines).GetProperty("steps").EnumerateArray().ToList();
         Assert.Equal(steps.Length, results.Count);
         return results;
-    }
-
-    private async Task WaitForChaincodePortAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            Assert.False(_chaincode!.HasExited, "the Node chaincode server exited");
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, _chaincodePort, timeout.Token);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-        }
     }
 }

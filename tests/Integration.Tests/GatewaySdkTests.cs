@@ -213,15 +213,7 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
     [Fact]
     public async Task A_connection_profile_connects_in_one_call()
     {
-        var file = NewFile();
-        new ConnectionProfile
-        {
-            Name = "Org1",
-            MspId = network.Org1.MspId,
-            Gateway = new GatewayProfile { Endpoint = network.Gateway.Endpoint },
-            Identity = new IdentityProfile { CertPath = CertPath, KeyPath = KeyPath },
-            Channels = [PeerNetwork.ChannelId],
-        }.Save(file);
+        var file = WriteProfile();
 
         using var gateway = GatewayClient.Connect(ConnectionProfile.Load(file));
         var all = await Basic(gateway).EvaluateTransactionAsync("GetAllAssets");
@@ -231,15 +223,7 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
     [Fact]
     public async Task The_cli_submits_and_evaluates_from_a_connection_profile()
     {
-        var file = NewFile();
-        new ConnectionProfile
-        {
-            Name = "Org1",
-            MspId = network.Org1.MspId,
-            Gateway = new GatewayProfile { Endpoint = network.Gateway.Endpoint },
-            Identity = new IdentityProfile { CertPath = CertPath, KeyPath = KeyPath },
-            Channels = [PeerNetwork.ChannelId],
-        }.Save(file);
+        var file = WriteProfile();
         var id = PeerNetwork.NewId();
 
         var submit = await NodeProcess.RunAsync(Repo.CliDll, ["transaction", "submit", "--profile", file, "--chaincode", PeerNetwork.Chaincode, "CreateAsset", id, "teal", "2", "Vi", "20"], null);
@@ -262,6 +246,21 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>A connection profile of Org1's User1 for the network's gateway, in a temporary file.</summary>
+    private string WriteProfile()
+    {
+        var file = NewFile();
+        new ConnectionProfile
+        {
+            Name = "Org1",
+            MspId = network.Org1.MspId,
+            Gateway = new GatewayProfile { Endpoint = network.Gateway.Endpoint },
+            Identity = new IdentityProfile { CertPath = CertPath, KeyPath = KeyPath },
+            Channels = [PeerNetwork.ChannelId],
+        }.Save(file);
+        return file;
     }
 
     private string NewFile()

@@ -19,58 +19,21 @@ public sealed class NodeChaincodeInteropTests : IAsyncLifetime
 {
     private const string Name = "asset-node";
     private readonly PeerNetwork _network;
-    private readonly int _port = NodeProcess.FreePort();
-    private Process? _chaincode;
+    private NodeChaincodeServer? _chaincode;
 
     public NodeChaincodeInteropTests(PeerNetwork network)
     {
         _network = network;
     }
 
-    private string Address => $"127.0.0.1:{_port}";
+    public async Task InitializeAsync() => _chaincode = await NodeChaincodeServer.StartAndDeployAsync(_network, Name);
 
-    public async Task InitializeAsync()
+    public async Task DisposeAsync()
     {
-        var interop = Repo.InteropDirectory;
-        var start = new ProcessStartInfo("node")
+        if (_chaincode is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = interop,
-        };
-        foreach (var arg in new[]
-        {
-            Path.Combine(interop, "node_modules", "fabric-shim", "cli.js"), "server",
-            "--chaincode-address", Address,
-            "--chaincode-id", ChaincodePackageIds.Compute(Name, "1.0", Address),
-            "--module-path", Path.Combine(interop, "chaincode", "asset-node"),
-        })
-        {
-            start.ArgumentList.Add(arg);
+            await _chaincode.DisposeAsync();
         }
-        _chaincode = Process.Start(start)!;
-        _chaincode.OutputDataReceived += (_, _) => { };
-        _chaincode.ErrorDataReceived += (_, _) => { };
-        _chaincode.BeginOutputReadLine();
-        _chaincode.BeginErrorReadLine();
-        await WaitForPortAsync();
-
-        var args = _network.DeployArgs("deploy", Address).ToList();
-        args[args.IndexOf("--name") + 1] = Name;
-        var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll, [.. args], null);
-        Assert.True(exitCode == 0, $"deploy failed: {output}");
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_chaincode is { HasExited: false })
-        {
-            _chaincode.Kill(entireProcessTree: true);
-            _chaincode.WaitForExit();
-        }
-        _chaincode?.Dispose();
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -169,24 +132,5 @@ public sealed class NodeChaincodeInteropTests : IAsyncLifetime
             }
         }
         return null;
-    }
-
-    private async Task WaitForPortAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            Assert.False(_chaincode!.HasExited, "the Node chaincode server exited");
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, _port, timeout.Token);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-        }
     }
 }

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Google.Protobuf;
 using ZonCoin.Cli.Crypto;
 using ZonCoin.Cli.Admin;
+using ZonCoin.Cli.Network;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
@@ -123,10 +121,10 @@ internal sealed class BenchNetwork : IAsyncDisposable
 /// <summary>One orderer process started by the benchmark (h2c, plain admin endpoint).</summary>
 internal sealed class BenchOrderer : IDisposable
 {
-    private readonly Process _process;
+    private readonly LocalNode _process;
     private readonly int _operationsPort;
 
-    private BenchOrderer(Process process, string endpoint, string adminEndpoint, int operationsPort)
+    private BenchOrderer(LocalNode process, string endpoint, string adminEndpoint, int operationsPort)
     {
         _process = process;
         Endpoint = endpoint;
@@ -140,74 +138,19 @@ internal sealed class BenchOrderer : IDisposable
 
     public static BenchOrderer Start(int index, string nodeDirectory, string dataDirectory, string consensus, IReadOnlyList<string> extraArgs)
     {
-        var (port, admin, operations) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "zoncoin-orderer.dll"),
+        var (port, admin, operations) = (LocalNode.FreePort(), LocalNode.FreePort(), LocalNode.FreePort());
+        var process = LocalNode.Start($"orderer{index}", "zoncoin-orderer.dll",
+        [
             "--listen", $"127.0.0.1:{port}", "--admin-listen", $"127.0.0.1:{admin}", "--operations-listen", $"127.0.0.1:{operations}",
             "--data-dir", dataDirectory, "--msp-id", "OrdererMSP", "--msp-dir", Path.Combine(nodeDirectory, "msp"),
-            "--consensus", consensus, "--insecure", "true", "--Logging:LogLevel:Default", "Warning",
-        }.Concat(extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start zoncoin-orderer");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine($"[orderer{index}] {e.Data}");
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            "--consensus", consensus, "--insecure", "true", "--Logging:LogLevel:Default", "Warning", .. extraArgs,
+        ]);
         return new BenchOrderer(process, $"127.0.0.1:{port}", $"127.0.0.1:{admin}", operations);
     }
 
-    public async Task WaitReadyAsync(CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"orderer at {Endpoint} exited with {_process.ExitCode}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{_operationsPort}/healthz"), cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-        throw new TimeoutException($"orderer at {Endpoint} did not become ready");
-    }
+    public Task WaitReadyAsync(CancellationToken cancellationToken) => _process.WaitHealthyAsync(_operationsPort, cancellationToken);
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     public override string ToString() => Endpoint;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

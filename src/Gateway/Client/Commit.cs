@@ -9,41 +9,19 @@ namespace ZonCoin.Gateway.Client;
 /// Asks for a submitted transaction's commit status (Fabric's <c>Commit</c>). The request is signed when sent, or
 /// carries a signature attached with <see cref="Gateway.NewSignedCommit"/>.
 /// </summary>
-public class Commit
+public class Commit : Signable
 {
-    private readonly GatewayClient _client;
-    private byte[]? _signature;
-
+    /// <summary>Bytes: The serialized <c>CommitStatusRequest{transaction_id, channel_id, identity}</c>.</summary>
     internal Commit(GatewayClient client, byte[] bytes, string transactionId, string channelName, byte[]? signature)
+        : base(client, bytes, transactionId, channelName, signature, nameof(Gateway.NewSignedCommit))
     {
-        _client = client;
-        Bytes = bytes;
-        TransactionId = transactionId;
-        ChannelName = channelName;
-        _signature = signature;
-        Digest = Hashing.Sha256(bytes);
     }
-
-    /// <summary>The transaction id.</summary>
-    public string TransactionId { get; }
-
-    /// <summary>The channel the transaction is on.</summary>
-    public string ChannelName { get; }
-
-    /// <summary>
-    /// The serialized <c>CommitStatusRequest{transaction_id, channel_id, identity}</c>: the bytes that are signed.
-    /// </summary>
-    public byte[] Bytes { get; }
-
-    /// <summary>SHA-256 of <see cref="Bytes"/>: what an offline signer signs.</summary>
-    public byte[] Digest { get; }
 
     /// <summary>Waits for the transaction to commit and returns its status (valid or not).</summary>
     public async Task<CommitStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        _signature ??= _client.Sign(Bytes, nameof(Gateway.NewSignedCommit));
-        var request = new SignedCommitStatusRequest { Request = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(_signature) };
-        var response = await _client.CommitStatusAsync(request, TransactionId, cancellationToken).ConfigureAwait(false);
+        var request = new SignedCommitStatusRequest { Request = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(Signature()) };
+        var response = await Client.CommitStatusAsync(request, TransactionId, cancellationToken).ConfigureAwait(false);
         return new CommitStatus(TransactionId, response.Result, response.BlockNumber);
     }
 

@@ -76,15 +76,15 @@ public sealed class Gateway : IDisposable
         return new Network(_client, channelName);
     }
 
-    /// <summary>A proposal from its <see cref="Proposal.Bytes"/> and a signature over its <see cref="Proposal.Digest"/>.</summary>
+    /// <summary>A proposal from its <see cref="Signable.Bytes"/> and a signature over its <see cref="Signable.Digest"/>.</summary>
     public Proposal NewSignedProposal(byte[] bytes, byte[] signature) =>
         Offline(() => Proposal.FromBytes(_client, bytes, Required(signature)), nameof(bytes));
 
-    /// <summary>A transaction from its <see cref="Transaction.Bytes"/> and a signature over its <see cref="Transaction.Digest"/>.</summary>
+    /// <summary>A transaction from its <see cref="Signable.Bytes"/> and a signature over its <see cref="Signable.Digest"/>.</summary>
     public Transaction NewSignedTransaction(byte[] bytes, byte[] signature) =>
         Offline(() => Transaction.FromPayload(_client, bytes, Required(signature)), nameof(bytes));
 
-    /// <summary>A commit-status request from its <see cref="Commit.Bytes"/> and a signature over its <see cref="Commit.Digest"/>.</summary>
+    /// <summary>A commit-status request from its <see cref="Signable.Bytes"/> and a signature over its <see cref="Signable.Digest"/>.</summary>
     public Commit NewSignedCommit(byte[] bytes, byte[] signature) =>
         Offline(() => Commit.FromBytes(_client, bytes, Required(signature)), nameof(bytes));
 

@@ -12,34 +12,16 @@ namespace ZonCoin.Gateway.Client;
 /// A chaincode proposal ready to evaluate or endorse (Fabric's <c>Proposal</c>). It is signed when first sent, or
 /// carries a signature attached with <see cref="Gateway.NewSignedProposal"/>.
 /// </summary>
-public sealed class Proposal
+public sealed class Proposal : Signable
 {
-    private readonly GatewayClient _client;
     private readonly IReadOnlyList<string> _endorsingOrganizations;
-    private byte[]? _signature;
 
+    /// <summary>Bytes: The serialized <c>protos.Proposal</c> (<c>SignedProposal.proposal_bytes</c>).</summary>
     internal Proposal(GatewayClient client, byte[] bytes, string transactionId, string channelName, IReadOnlyList<string> endorsingOrganizations, byte[]? signature)
+        : base(client, bytes, transactionId, channelName, signature, nameof(Gateway.NewSignedProposal))
     {
-        _client = client;
-        Bytes = bytes;
-        TransactionId = transactionId;
-        ChannelName = channelName;
         _endorsingOrganizations = endorsingOrganizations;
-        _signature = signature;
-        Digest = Hashing.Sha256(bytes);
     }
-
-    /// <summary>The transaction id: lowercase hex SHA-256(nonce ‖ creator).</summary>
-    public string TransactionId { get; }
-
-    /// <summary>The channel the proposal is for.</summary>
-    public string ChannelName { get; }
-
-    /// <summary>The serialized <c>protos.Proposal</c>: the bytes that are signed (<c>SignedProposal.proposal_bytes</c>).</summary>
-    public byte[] Bytes { get; }
-
-    /// <summary>SHA-256 of <see cref="Bytes"/>: what an offline signer signs.</summary>
-    public byte[] Digest { get; }
 
     /// <summary>Runs the transaction function on one peer without ordering it, and returns its result.</summary>
     public async Task<byte[]> EvaluateAsync(CancellationToken cancellationToken = default)
@@ -51,7 +33,7 @@ public sealed class Proposal
             ProposedTransaction = Signed(),
         };
         request.TargetOrganizations.AddRange(_endorsingOrganizations);
-        var response = await _client.EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await Client.EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
         return response.Result?.Payload.ToByteArray() ?? [];
     }
 
@@ -65,12 +47,12 @@ public sealed class Proposal
             ProposedTransaction = Signed(),
         };
         request.EndorsingOrganizations.AddRange(_endorsingOrganizations);
-        var response = await _client.EndorseAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await Client.EndorseAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.PreparedTransaction is null || response.PreparedTransaction.Payload.IsEmpty)
         {
             throw new EndorseException(Rpc.StatusCode.Internal, "the gateway returned no prepared transaction", [], TransactionId);
         }
-        return Transaction.FromPayload(_client, response.PreparedTransaction.Payload.ToByteArray(), null);
+        return Transaction.FromPayload(Client, response.PreparedTransaction.Payload.ToByteArray(), null);
     }
 
     /// <summary>Parses proposal bytes (for offline signing) and checks they are a chaincode proposal.</summary>
@@ -89,7 +71,6 @@ public sealed class Proposal
 
     private SignedProposal Signed()
     {
-        _signature ??= _client.Sign(Bytes, nameof(Gateway.NewSignedProposal));
-        return new SignedProposal { ProposalBytes = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(_signature) };
+        return new SignedProposal { ProposalBytes = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(Signature()) };
     }
 }

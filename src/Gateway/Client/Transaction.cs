@@ -12,34 +12,16 @@ namespace ZonCoin.Gateway.Client;
 /// An endorsed transaction, ready to submit (Fabric's <c>Transaction</c>): the prepared envelope the gateway
 /// returned. It is signed when submitted, or carries a signature attached with <see cref="Gateway.NewSignedTransaction"/>.
 /// </summary>
-public sealed class Transaction
+public sealed class Transaction : Signable
 {
-    private readonly GatewayClient _client;
     private readonly byte[] _result;
-    private byte[]? _signature;
 
+    /// <summary>Bytes: The prepared envelope's payload (<c>Envelope.payload</c>).</summary>
     private Transaction(GatewayClient client, byte[] bytes, string transactionId, string channelName, byte[] result, byte[]? signature)
+        : base(client, bytes, transactionId, channelName, signature, nameof(Gateway.NewSignedTransaction))
     {
-        _client = client;
-        Bytes = bytes;
-        TransactionId = transactionId;
-        ChannelName = channelName;
         _result = result;
-        _signature = signature;
-        Digest = Hashing.Sha256(bytes);
     }
-
-    /// <summary>The transaction id.</summary>
-    public string TransactionId { get; }
-
-    /// <summary>The channel the transaction is for.</summary>
-    public string ChannelName { get; }
-
-    /// <summary>The prepared envelope's payload (<c>Envelope.payload</c>): the bytes that are signed.</summary>
-    public byte[] Bytes { get; }
-
-    /// <summary>SHA-256 of <see cref="Bytes"/>: what an offline signer signs.</summary>
-    public byte[] Digest { get; }
 
     /// <summary>The transaction function's result, as endorsed (action 0's chaincode response payload).</summary>
     public byte[] Result => [.. _result];
@@ -47,15 +29,14 @@ public sealed class Transaction
     /// <summary>Sends the signed transaction to be ordered; returns at once, before it commits.</summary>
     public async Task<SubmittedTransaction> SubmitAsync(CancellationToken cancellationToken = default)
     {
-        _signature ??= _client.Sign(Bytes, nameof(Gateway.NewSignedTransaction));
         var request = new SubmitRequest
         {
             TransactionId = TransactionId,
             ChannelId = ChannelName,
-            PreparedTransaction = new Envelope { Payload = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(_signature) },
+            PreparedTransaction = new Envelope { Payload = ByteString.CopyFrom(Bytes), Signature = ByteString.CopyFrom(Signature()) },
         };
-        await _client.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
-        return new SubmittedTransaction(_client, Commit.NewRequestBytes(_client, TransactionId, ChannelName), TransactionId, ChannelName, _result);
+        await Client.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        return new SubmittedTransaction(Client, Commit.NewRequestBytes(Client, TransactionId, ChannelName), TransactionId, ChannelName, _result);
     }
 
     /// <summary>Parses a prepared envelope's payload; throws <see cref="ArgumentException"/> for anything else.</summary>

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using ZonCoin.Core.Protocol;
+
+namespace ZonCoin.Integration.Tests.Support;
+
+/// <summary>
+/// The unmodified Node chaincode <c>tests/interop/chaincode/asset-node</c> (fabric-contract-api), served as a service
+/// by fabric-shim's <c>fabric-chaincode-node server</c> on a free loopback port, and deployed on a
+/// <see cref="PeerNetwork"/> under a name of the caller's choosing.
+/// </summary>
+internal sealed class NodeChaincodeServer : IAsyncDisposable
+{
+    private readonly int _port = NodeProcess.FreePort();
+    private Process? _process;
+
+    private NodeChaincodeServer(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public string Address => $"127.0.0.1:{_port}";
+
+    /// <summary>Starts the server, waits for its port, and deploys it as <paramref name="name"/> 1.0 for the network's two orgs.</summary>
+    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name)
+    {
+        var server = new NodeChaincodeServer(name);
+        try
+        {
+            await server.StartAsync();
+            var args = network.DeployArgs("deploy", server.Address).ToList();
+            args[args.IndexOf("--name") + 1] = name;
+            var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll, [.. args], null);
+            Assert.True(exitCode == 0, $"deploy of {name} failed: {output}");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        var interop = Repo.InteropDirectory;
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = interop,
+        };
+        foreach (var arg in new[]
+        {
+            Path.Combine(interop, "node_modules", "fabric-shim", "cli.js"), "server",
+            "--chaincode-address", Address,
+            "--chaincode-id", ChaincodePackageIds.Compute(Name, "1.0", Address),
+            "--module-path", Path.Combine(interop, "chaincode", "asset-node"),
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            Assert.False(_process.HasExited, "the Node chaincode server exited");
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, _port, timeout.Token);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
