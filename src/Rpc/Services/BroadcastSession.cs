@@ -7,15 +7,17 @@ namespace ZonCoin.Rpc.Services;
 
 /// <summary>
 /// One open <c>/orderer.AtomicBroadcast/Broadcast</c> stream, pipelined: <see cref="SendAsync"/> writes an
-/// envelope and returns a task for its own response, so a caller can keep many envelopes in flight. The orderer
-/// answers in order, so responses are matched first-in first-out. Not for concurrent <see cref="SendAsync"/>
-/// callers; open one stream per sender.
+/// envelope and returns a task for its own response, so callers can keep many envelopes in flight. The orderer
+/// answers in order, so responses are matched first-in first-out; concurrent senders are serialised for the write
+/// only. A failed write ends the session (every waiting sender gets the failure), since the order could no longer
+/// be trusted; <see cref="IsBroken"/> then tells a pool to open a new one.
 /// </summary>
 public sealed class BroadcastSession : IAsyncDisposable
 {
     private readonly AsyncDuplexStreamingCall<Envelope, BroadcastResponse> _call;
     private readonly Channel<TaskCompletionSource<BroadcastResponse>> _waiting =
         Channel.CreateUnbounded<TaskCompletionSource<BroadcastResponse>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _reader;
 
     public BroadcastSession(RpcChannel channel, CallOptions options = default)
@@ -29,17 +31,38 @@ public sealed class BroadcastSession : IAsyncDisposable
     public async Task<BroadcastResponse> SendAsync(Envelope envelope, CancellationToken cancellationToken = default)
     {
         var response = new TaskCompletionSource<BroadcastResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_waiting.Writer.TryWrite(response))
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new InvalidOperationException("the broadcast stream has ended");
+            if (!_waiting.Writer.TryWrite(response))
+            {
+                throw new InvalidOperationException("the broadcast stream has ended");
+            }
+            try
+            {
+                // Not the caller's token: a write abandoned half-way would leave its waiter without an envelope.
+                await _call.RequestStream.WriteAsync(envelope, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                _call.Dispose();
+                throw;
+            }
         }
-        await _call.RequestStream.WriteAsync(envelope, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            _writeLock.Release();
+        }
         return await response.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>True once the stream has ended or failed: no more envelopes can be sent on it.</summary>
+    public bool IsBroken => _reader.IsCompleted;
 
     /// <summary>Half-closes the stream and waits for outstanding answers.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
             await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
@@ -48,6 +71,7 @@ public sealed class BroadcastSession : IAsyncDisposable
         finally
         {
             _call.Dispose();
+            _writeLock.Release();
         }
     }
 

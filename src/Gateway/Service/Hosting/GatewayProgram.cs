@@ -160,7 +160,7 @@ public static class GatewayProgram
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new PeerClient(sp.GetRequiredService<NodeConnections>(), sp.GetRequiredService<Core.Protocol.SigningIdentity>(),
             options.EndorsementTimeout, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new OrdererClient(sp.GetRequiredService<NodeConnections>(), options.BroadcastTimeout, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new OrdererClient(sp.GetRequiredService<NodeConnections>(), options.BroadcastTimeout));
         services.AddSingleton<GatewayChannels>();
         services.AddSingleton<GatewayServer>();
         services.AddHostedService<GatewayLifetime>();
@@ -189,11 +189,13 @@ public static class GatewayProgram
 internal sealed class GatewayLifetime : IHostedService
 {
     private readonly GatewayChannels _channels;
+    private readonly OrdererClient _orderers;
     private readonly NodeConnections _connections;
 
-    public GatewayLifetime(GatewayChannels channels, NodeConnections connections)
+    public GatewayLifetime(GatewayChannels channels, OrdererClient orderers, NodeConnections connections)
     {
         _channels = channels;
+        _orderers = orderers;
         _connections = connections;
     }
 
@@ -202,6 +204,7 @@ internal sealed class GatewayLifetime : IHostedService
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _channels.DisposeAsync().ConfigureAwait(false);
+        await _orderers.DisposeAsync().ConfigureAwait(false);
         _connections.Dispose();
     }
 }

@@ -1,38 +1,64 @@
+using System.Collections.Concurrent;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
-using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
+using Status = ZonCoin.Protos.Common.Status;
 
 namespace ZonCoin.Gateway.Nodes;
 
-/// <summary>Sends one transaction envelope to one orderer (<c>/orderer.AtomicBroadcast/Broadcast</c>) and reads its answer.</summary>
-internal sealed class OrdererClient
+/// <summary>
+/// Sends transaction envelopes to orderers (<c>/orderer.AtomicBroadcast/Broadcast</c>) over a few long-lived,
+/// pipelined Broadcast streams per orderer, shared by all requests in turn (an orderer answers each stream in order),
+/// instead of a stream per transaction. Several streams keep envelopes flowing in parallel where the orderer answers
+/// only once consensus has them (Kafka acks). A stream that fails is replaced, and the envelope is sent once more on
+/// a new one.
+/// </summary>
+internal sealed class OrdererClient : IAsyncDisposable
 {
     private readonly NodeConnections _connections;
     private readonly TimeSpan _broadcastTimeout;
-    private readonly TimeProvider _time;
+    private const int StreamsPerOrderer = 8;
 
-    public OrdererClient(NodeConnections connections, TimeSpan broadcastTimeout, TimeProvider time)
+    private readonly ConcurrentDictionary<(string Endpoint, int Slot), Lazy<BroadcastSession>> _sessions = new();
+    private int _next;
+
+    public OrdererClient(NodeConnections connections, TimeSpan broadcastTimeout)
     {
         _connections = connections;
         _broadcastTimeout = broadcastTimeout;
-        _time = time;
     }
 
-    /// <summary>The orderer's answer; throws <see cref="Rpc.RpcException"/> when it cannot be reached or ends the stream.</summary>
+    /// <summary>
+    /// The orderer's answer to the envelope; throws <see cref="RpcException"/> (UNAVAILABLE or DEADLINE_EXCEEDED)
+    /// when the orderer cannot be reached or does not answer within the broadcast timeout.
+    /// </summary>
     public async Task<BroadcastResponse> BroadcastAsync(string endpoint, Envelope envelope, CancellationToken cancellationToken)
     {
-        var channel = _connections.Get(endpoint);
-        var deadline = _time.GetUtcNow().UtcDateTime + _broadcastTimeout;
-        using var call = channel.AsyncDuplexStreamingCall(AtomicBroadcastService.Broadcast, new CallOptions(Deadline: deadline, CancellationToken: cancellationToken));
-        await call.RequestStream.WriteAsync(envelope, cancellationToken).ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        for (var attempt = 1; ; attempt++)
         {
-            throw new Rpc.RpcException(Rpc.StatusCode.Unavailable, $"orderer {endpoint} ended the broadcast stream without an answer");
+            var slot = (endpoint, (int)((uint)Interlocked.Increment(ref _next) % StreamsPerOrderer));
+            var entry = _sessions.GetOrAdd(slot, s => new Lazy<BroadcastSession>(() => new BroadcastSession(_connections.Get(s.Endpoint))));
+            var session = entry.Value;
+            try
+            {
+                return await session.SendAsync(envelope, cancellationToken).WaitAsync(_broadcastTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException or TimeoutException
+                && !cancellationToken.IsCancellationRequested)
+            {
+                if (_sessions.TryRemove(new KeyValuePair<(string, int), Lazy<BroadcastSession>>(slot, entry)))
+                {
+                    _ = CloseAsync(session);
+                }
+                if (attempt >= 2 || ex is TimeoutException)
+                {
+                    throw ex is TimeoutException
+                        ? new RpcException(StatusCode.DeadlineExceeded, $"orderer {endpoint} did not answer within {_broadcastTimeout.TotalSeconds:0.#} s")
+                        : ex as RpcException ?? new RpcException(StatusCode.Unavailable, $"orderer {endpoint}: {ex.Message}");
+                }
+            }
         }
-        var response = call.ResponseStream.Current;
-        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        return response;
     }
 
     /// <summary>Fabric's name for an orderer status (FORBIDDEN, SERVICE_UNAVAILABLE, …).</summary>
@@ -48,4 +74,24 @@ internal sealed class OrdererClient
         Status.ServiceUnavailable => "SERVICE_UNAVAILABLE",
         _ => ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in _sessions.Values.Where(s => s.IsValueCreated))
+        {
+            await CloseAsync(session.Value).ConfigureAwait(false);
+        }
+        _sessions.Clear();
+    }
+
+    private static async Task CloseAsync(BroadcastSession session)
+    {
+        try
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
 }

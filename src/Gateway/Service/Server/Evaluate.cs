@@ -11,15 +11,25 @@ internal sealed partial class GatewayServer
     /// <summary>
     /// <c>/gateway.Gateway/Evaluate</c>: runs the proposal on one peer (the gateway's own organisation's first, or
     /// the target organisations'), moving on to the next when a peer is unreachable or fails by itself, and returns
-    /// the chaincode's response with the transaction result as its payload.
+    /// the chaincode's response with the transaction result as its payload. A proposal with transient data goes only
+    /// to the gateway's own organisation unless the client names target organisations.
     /// </summary>
     public async Task<EvaluateResponse> EvaluateAsync(EvaluateRequest request, ServerCallContext context)
     {
         var proposal = UnpackProposal(request.ProposedTransaction);
         var channel = await ChannelAsync(proposal.ChannelId, context.CancellationToken).ConfigureAwait(false);
+        // As Fabric: transient data never leaves the gateway's organisation unless the client names target organisations.
+        var transientProtected = proposal.Payload.TransientMap.Count > 0 && request.TargetOrganizations.Count == 0;
         var candidates = request.TargetOrganizations.Count > 0
             ? request.TargetOrganizations.SelectMany(channel.PeersOf).ToList()
-            : [.. channel.PeersOf(_topology.MspId), .. channel.Organizations.Where(org => org != _topology.MspId).SelectMany(channel.PeersOf)];
+            : transientProtected
+                ? [.. channel.PeersOf(_topology.MspId)]
+                : [.. channel.PeersOf(_topology.MspId), .. channel.Organizations.Where(org => org != _topology.MspId).SelectMany(channel.PeersOf)];
+        if (candidates.Count == 0 && transientProtected)
+        {
+            throw GatewayErrors.Create(StatusCode.FailedPrecondition,
+                "no endorsers found in the gateway's organization; retry specifying target organization(s) to protect transient data");
+        }
         if (candidates.Count == 0)
         {
             throw GatewayErrors.Create(StatusCode.FailedPrecondition,
