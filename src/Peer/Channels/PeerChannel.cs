@@ -21,7 +21,10 @@ internal sealed class PeerChannel : IDisposable
 {
     private readonly BlockCommitter _committer;
     private readonly Lock _commitLock = new();
+    private readonly HeightSignal _committed = new();
     private ChannelResources _resources;
+    private long _height;
+    private volatile bool _disposed;
 
     public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state)
     {
@@ -33,6 +36,7 @@ internal sealed class PeerChannel : IDisposable
         _committer = new BlockCommitter(blocks, state, () => new TransactionValidator(ChannelId, Resources.Msps, Definitions));
         var recovered = _committer.Recover();
         RecoveredBlocks = recovered;
+        _height = (long)blocks.Height;
         if (recovered > 0)
         {
             Definitions.Refresh();
@@ -53,7 +57,12 @@ internal sealed class PeerChannel : IDisposable
     /// <summary>The configuration in force; replaced atomically by config blocks.</summary>
     public ChannelResources Resources => Volatile.Read(ref _resources);
 
-    public ulong Height => Blocks.Height;
+    /// <summary>
+    /// Blocks committed: stored AND applied to the state database. The block store's own height moves first (the
+    /// block is appended before its writes are applied), so readers that must see a block's state (Deliver, and
+    /// through it commit status) wait on this one.
+    /// </summary>
+    public ulong Height => (ulong)Interlocked.Read(ref _height);
 
     /// <summary>Verifies and commits the next block from an orderer; throws <see cref="InvalidDataException"/> for a block that fails verification.</summary>
     public CommittedBlock Commit(Block block)
@@ -67,15 +76,39 @@ internal sealed class PeerChannel : IDisposable
             }
             var committed = _committer.Commit(block);
             AfterCommit(committed);
+            Interlocked.Exchange(ref _height, (long)block.Header.Number + 1);
+            _committed.Notify();
             return committed;
         }
     }
 
-    /// <summary>Waits until block <paramref name="number"/> is committed.</summary>
-    public Task WaitForBlockAsync(ulong number, CancellationToken cancellationToken) => Blocks.WaitForHeightAsync(number + 1, cancellationToken);
+    /// <summary>
+    /// Waits until block <paramref name="number"/> is committed (its state applied); throws
+    /// <see cref="ObjectDisposedException"/> when the channel closes first.
+    /// </summary>
+    public async Task WaitForBlockAsync(ulong number, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var signal = _committed.Current;
+            if (Height > number)
+            {
+                return;
+            }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _committed.Notify();
         State.Dispose();
         Blocks.Dispose();
     }
