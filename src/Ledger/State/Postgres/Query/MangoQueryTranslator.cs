@@ -534,8 +534,8 @@ public static class MangoQueryTranslator
                         throw Operand(name, target, "a string", argument);
                     }
 
-                    var pattern = Param(argument.GetString()!, "text");
                     var text = key ?? $"({Expression(target)} #>> '{{}}')";
+                    var pattern = Param(argument.GetString()!, "text");
                     var test = name == "$regex" ? $"{text} ~ {pattern}" : $"starts_with({text}, {pattern})";
                     return key is not null ? test : $"COALESCE(jsonb_typeof({Expression(target)}) = 'string' AND {test}, false)";
                 }
