@@ -15,7 +15,7 @@ public sealed class MangoQueryTranslatorTests
     {
         {
             """{"owner":"tom"}""",
-            ["COALESCE((s.doc #> @q0::text[]) = @q1::jsonb, false)"],
+            ["(s.doc #> @q0::text[]) = @q1::jsonb"],
             ["text[]:owner", "jsonb:\"tom\""]
         },
         {
@@ -45,12 +45,12 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"a":1,"b":"x"}""",
-            ["(COALESCE((s.doc #> @q0::text[]) = @q1::jsonb, false)) AND (COALESCE((s.doc #> @q2::text[]) = @q3::jsonb, false))"],
+            ["((s.doc #> @q0::text[]) = @q1::jsonb) AND ((s.doc #> @q2::text[]) = @q3::jsonb)"],
             ["text[]:a", "jsonb:1", "text[]:b", "jsonb:\"x\""]
         },
         {
             """{"a":{"$ne":[1,2]}}""",
-            ["COALESCE((s.doc #> @q0::text[]) <> @q1::jsonb, false)"],
+            ["(s.doc #> @q0::text[]) <> @q1::jsonb"],
             ["text[]:a", "jsonb:[1,2]"]
         },
         {
@@ -65,7 +65,7 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"name":{"$lte":"m"}}""",
-            ["jsonb_typeof((s.doc #> @q0::text[])) = 'string' AND ((s.doc #> @q0::text[]) #>> '{}') COLLATE \"C\" <= @q1::text"],
+            ["jsonb_typeof((s.doc #> @q0::text[])) = 'string' AND (s.doc #>> @q0::text[]) COLLATE \"C\" <= @q1::text"],
             ["text[]:name", "text:m"]
         },
         {
@@ -75,7 +75,7 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"a":{"$in":["x",2,null]}}""",
-            ["CASE WHEN jsonb_typeof((s.doc #> @q0::text[])) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements((s.doc #> @q0::text[])) AS e0(v) WHERE e0.v = ANY(@q1::jsonb[])) ELSE COALESCE((s.doc #> @q0::text[]) = ANY(@q1::jsonb[]), false) END"],
+            ["CASE WHEN jsonb_typeof((s.doc #> @q0::text[])) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements((s.doc #> @q0::text[])) AS e0(v) WHERE e0.v = ANY(@q1::jsonb[])) ELSE (s.doc #> @q0::text[]) = ANY(@q1::jsonb[]) END"],
             ["text[]:a", "jsonb[]:\"x\"|2|null"]
         },
         {
@@ -90,12 +90,12 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"name":{"$regex":"^to+m$"}}""",
-            ["COALESCE(jsonb_typeof((s.doc #> @q0::text[])) = 'string' AND ((s.doc #> @q0::text[]) #>> '{}') ~ @q1::text, false)"],
+            ["jsonb_typeof((s.doc #> @q0::text[])) = 'string' AND (s.doc #>> @q0::text[]) ~ @q1::text"],
             ["text[]:name", "text:^to+m$"]
         },
         {
             """{"name":{"$beginsWith":"to"}}""",
-            ["starts_with(((s.doc #> @q0::text[]) #>> '{}'), @q1::text)"],
+            ["starts_with((s.doc #>> @q0::text[]), @q1::text)"],
             ["text[]:name", "text:to"]
         },
         {
@@ -125,8 +125,18 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"$or":[{"a":1},{"$and":[{"b":2},{"$nor":[{"c":3}]}]}]}""",
-            ["(COALESCE((s.doc #> @q0::text[]) = @q1::jsonb, false)) OR ((COALESCE((s.doc #> @q2::text[]) = @q3::jsonb, false)) AND (NOT ((COALESCE((s.doc #> @q4::text[]) = @q5::jsonb, false)))))"],
+            ["((s.doc #> @q0::text[]) = @q1::jsonb) OR (((s.doc #> @q2::text[]) = @q3::jsonb) AND (NOT ((COALESCE((s.doc #> @q4::text[]) = @q5::jsonb, false)))))"],
             ["text[]:a", "jsonb:1", "text[]:b", "jsonb:2", "text[]:c", "jsonb:3"]
+        },
+        {
+            """{"$nor":[{"a":{"$gt":1}},{"b":{"$in":[2]}}]}""",
+            ["NOT ((COALESCE(jsonb_typeof((s.doc #> @q0::text[])) = 'number' AND (s.doc #> @q0::text[]) > @q1::jsonb, false)) OR (", "ELSE COALESCE((s.doc #> @q2::text[]) = ANY(@q3::jsonb[]), false) END"],
+            ["text[]:a", "jsonb:1", "text[]:b", "jsonb[]:2"]
+        },
+        {
+            """{"n":{"$allMatch":{"k":"v"}}}""",
+            ["WHERE NOT (COALESCE((e0.v #> @q1::text[]) = @q2::jsonb, false))"],
+            ["text[]:n", "text[]:k", "jsonb:\"v\""]
         },
         {
             """{"$not":{"a":1}}""",
@@ -400,7 +410,7 @@ public sealed class MangoQueryTranslatorTests
     public void Options_rename_the_alias_and_parameters_and_are_validated()
     {
         var query = MangoQueryTranslator.Translate("""{"selector":{"_id":"k","a":1}}""", new QueryTranslatorOptions { TableAlias = "st", ParameterPrefix = "sel_" });
-        Assert.Equal("(st.key = @sel_0::text) AND (COALESCE((st.doc #> @sel_1::text[]) = @sel_2::jsonb, false))", query.Where);
+        Assert.Equal("(st.key = @sel_0::text) AND ((st.doc #> @sel_1::text[]) = @sel_2::jsonb)", query.Where);
         Assert.Throws<ArgumentException>(() => MangoQueryTranslator.Translate("{\"selector\":{}}", new QueryTranslatorOptions { TableAlias = "s; drop" }));
         Assert.Throws<ArgumentException>(() => MangoQueryTranslator.Translate("{\"selector\":{}}", new QueryTranslatorOptions { ParameterPrefix = "P" }));
     }

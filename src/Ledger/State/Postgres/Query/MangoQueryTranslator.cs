@@ -359,6 +359,9 @@ public static class MangoQueryTranslator
         private readonly Dictionary<Target, string> _expressions = [];
         private int _aliases;
 
+        /// <summary>Above 0 inside a negation, where a NULL (missing field) must read as false, not unknown.</summary>
+        private int _strict;
+
         public Builder(QueryTranslatorOptions options)
         {
             _options = options;
@@ -376,15 +379,46 @@ public static class MangoQueryTranslator
         public string Path(string baseExpression, FieldPath path) =>
             path.Segments.Count == 0 ? baseExpression : $"({baseExpression} #> {Param(path.Segments.ToArray(), "text[]")})";
 
-        private string Expression(Target target)
+        /// <summary>The target's jsonb value: <c>(base #&gt; @path)</c>, NULL when missing.</summary>
+        private string Expression(Target target) =>
+            target.FieldPath.Segments.Count == 0 ? target.BaseExpression : $"({target.BaseExpression} #> {PathParameter(target)})";
+
+        /// <summary>
+        /// The target's value as text: <c>(base #&gt;&gt; @path)</c>, the string itself for a JSON string (the form an
+        /// expression index on <c>(doc #&gt;&gt; '{a}') COLLATE "C"</c> serves).
+        /// </summary>
+        private string TextExpression(Target target) =>
+            target.FieldPath.Segments.Count == 0 ? $"({target.BaseExpression} #>> '{{}}')" : $"({target.BaseExpression} #>> {PathParameter(target)})";
+
+        private string PathParameter(Target target)
         {
-            if (!_expressions.TryGetValue(target, out var expression))
+            if (!_expressions.TryGetValue(target, out var parameter))
             {
-                expression = Path(target.BaseExpression, target.FieldPath);
-                _expressions[target] = expression;
+                parameter = Param(target.FieldPath.Segments.ToArray(), "text[]");
+                _expressions[target] = parameter;
             }
 
-            return expression;
+            return parameter;
+        }
+
+        /// <summary>
+        /// A predicate that is NULL when its field is missing. Outside negations NULL already rejects the row, and the
+        /// bare comparison stays usable by expression indexes; inside one it must become false.
+        /// </summary>
+        private string Nullable(string predicate) => _strict > 0 ? $"COALESCE({predicate}, false)" : predicate;
+
+        /// <summary>Translates <paramref name="negated"/>'s content with NULLs made false.</summary>
+        private string Strict(Func<string> negated)
+        {
+            _strict++;
+            try
+            {
+                return negated();
+            }
+            finally
+            {
+                _strict--;
+            }
         }
 
         private string NextAlias(string stem) => stem + (_aliases++).ToString(CultureInfo.InvariantCulture);
@@ -446,7 +480,9 @@ public static class MangoQueryTranslator
                         throw new QueryException($"operator {name} in selector at path '{target.Label}' needs an array of selectors, found {Kind(argument)}");
                     }
 
-                    var parts = argument.EnumerateArray().Select(item => Selector(item, target, documentRoot)).ToList();
+                    var parts = name == "$nor"
+                        ? argument.EnumerateArray().Select(item => Strict(() => Selector(item, target, documentRoot))).ToList()
+                        : argument.EnumerateArray().Select(item => Selector(item, target, documentRoot)).ToList();
                     var combined = name switch
                     {
                         "$and" => And(parts),
@@ -463,7 +499,7 @@ public static class MangoQueryTranslator
                         throw new QueryException($"operator $not in selector at path '{target.Label}' needs a selector object, found {Kind(argument)}");
                     }
 
-                    var negated = $"NOT ({Selector(argument, target, documentRoot)})";
+                    var negated = $"NOT ({Strict(() => Selector(argument, target, documentRoot))})";
                     return documentRoot ? negated : $"{Expression(target)} IS NOT NULL AND {negated}";
                 }
             }
@@ -497,7 +533,7 @@ public static class MangoQueryTranslator
                         return argument.ValueKind == JsonValueKind.String ? $"{key} <> {Param(argument.GetString()!, "text")}" : "TRUE";
                     }
 
-                    return $"COALESCE({Expression(target)} <> {Param(argument.GetRawText(), "jsonb")}, false)";
+                    return Nullable($"{Expression(target)} <> {Param(argument.GetRawText(), "jsonb")}");
                 case "$gt":
                     return Compare(target, ">", name, argument);
                 case "$gte":
@@ -509,7 +545,9 @@ public static class MangoQueryTranslator
                 case "$in":
                     return In(target, name, argument);
                 case "$nin":
-                    return key is not null ? $"NOT ({In(target, name, argument)})" : $"{Expression(target)} IS NOT NULL AND NOT {In(target, name, argument)}";
+                    return key is not null
+                        ? $"NOT ({Strict(() => In(target, name, argument))})"
+                        : $"{Expression(target)} IS NOT NULL AND NOT {Strict(() => In(target, name, argument))}";
                 case "$exists":
                 {
                     if (argument.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -534,10 +572,10 @@ public static class MangoQueryTranslator
                         throw Operand(name, target, "a string", argument);
                     }
 
-                    var text = key ?? $"({Expression(target)} #>> '{{}}')";
+                    var text = key ?? TextExpression(target);
                     var pattern = Param(argument.GetString()!, "text");
                     var test = name == "$regex" ? $"{text} ~ {pattern}" : $"starts_with({text}, {pattern})";
-                    return key is not null ? test : $"COALESCE(jsonb_typeof({Expression(target)}) = 'string' AND {test}, false)";
+                    return key is not null ? test : Nullable($"jsonb_typeof({Expression(target)}) = 'string' AND {test}");
                 }
 
                 case "$size":
@@ -574,7 +612,10 @@ public static class MangoQueryTranslator
 
                     var x = Expression(target);
                     var element = NextAlias("e");
-                    var condition = Selector(argument, Target.Element(element + ".v", target.Label + "[]"), documentRoot: false);
+                    var elementTarget = Target.Element(element + ".v", target.Label + "[]");
+                    var condition = name == "$elemMatch"
+                        ? Selector(argument, elementTarget, documentRoot: false)
+                        : Strict(() => Selector(argument, elementTarget, documentRoot: false));
                     return name == "$elemMatch"
                         ? $"CASE WHEN jsonb_typeof({x}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements({x}) AS {element}(v) WHERE {condition}) ELSE false END"
                         : $"CASE WHEN jsonb_typeof({x}) = 'array' THEN jsonb_array_length({x}) > 0 AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements({x}) AS {element}(v) WHERE NOT ({condition})) ELSE false END";
@@ -592,7 +633,7 @@ public static class MangoQueryTranslator
                 return value.ValueKind == JsonValueKind.String ? $"{key} = {Param(value.GetString()!, "text")}" : "FALSE";
             }
 
-            return $"COALESCE({Expression(target)} = {Param(value.GetRawText(), "jsonb")}, false)";
+            return Nullable($"{Expression(target)} = {Param(value.GetRawText(), "jsonb")}");
         }
 
         private string Compare(Target target, string sqlOperator, string name, JsonElement operand)
@@ -612,7 +653,7 @@ public static class MangoQueryTranslator
             var x = Expression(target);
             if (operand.ValueKind == JsonValueKind.String)
             {
-                return $"COALESCE(jsonb_typeof({x}) = 'string' AND ({x} #>> '{{}}') COLLATE \"C\" {sqlOperator} {Param(operand.GetString()!, "text")}, false)";
+                return Nullable($"jsonb_typeof({x}) = 'string' AND {TextExpression(target)} COLLATE \"C\" {sqlOperator} {Param(operand.GetString()!, "text")}");
             }
 
             var type = operand.ValueKind switch
@@ -621,7 +662,7 @@ public static class MangoQueryTranslator
                 JsonValueKind.Null => "null",
                 _ => "boolean",
             };
-            return $"COALESCE(jsonb_typeof({x}) = '{type}' AND {x} {sqlOperator} {Param(operand.GetRawText(), "jsonb")}, false)";
+            return Nullable($"jsonb_typeof({x}) = '{type}' AND {x} {sqlOperator} {Param(operand.GetRawText(), "jsonb")}");
         }
 
         private string In(Target target, string name, JsonElement operand)
@@ -640,7 +681,7 @@ public static class MangoQueryTranslator
             var x = Expression(target);
             var values = Param(operand.EnumerateArray().Select(v => v.GetRawText()).ToArray(), "jsonb[]");
             var element = NextAlias("e");
-            return $"(CASE WHEN jsonb_typeof({x}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements({x}) AS {element}(v) WHERE {element}.v = ANY({values})) ELSE COALESCE({x} = ANY({values}), false) END)";
+            return $"(CASE WHEN jsonb_typeof({x}) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements({x}) AS {element}(v) WHERE {element}.v = ANY({values})) ELSE {Nullable($"{x} = ANY({values})")} END)";
         }
     }
 }
