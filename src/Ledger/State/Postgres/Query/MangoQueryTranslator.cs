@@ -35,8 +35,10 @@ namespace ZonCoin.Ledger.State.Postgres.Query;
 /// the same on every peer), <c>false &lt; true</c>, and <c>null</c> equals only <c>null</c>. An array or object
 /// operand is an error. On <c>_id</c> the operand must be a string, otherwise nothing matches.</para>
 /// <para><b>Others.</b> <c>$exists</c> takes a boolean. <c>$regex</c> takes a string and matches only string
-/// fields with PostgreSQL's <c>~</c>: POSIX advanced regular expressions, not PCRE (no lookbehind, no
-/// <c>(?i)</c>; use <c>(?i)</c>-free patterns or <c>[Aa]</c>); an invalid pattern fails when the query runs.
+/// fields with PostgreSQL's <c>~</c>: the POSIX dialect (PostgreSQL's advanced regular expressions), not PCRE
+/// as CouchDB uses. Common patterns behave alike; possessive quantifiers, named groups and <c>\K</c> do not exist,
+/// and embedded options such as <c>(?i)</c> are allowed only at the very start. An invalid pattern fails when the
+/// query runs, not here.
 /// <c>$size</c> takes a non-negative integer and matches arrays of that length. <c>$all</c> takes an array and
 /// matches an array field holding every element (an empty <c>$all</c> matches nothing). <c>$elemMatch</c> and
 /// <c>$allMatch</c> take a selector applied to each element (operators there apply to the element itself, so
