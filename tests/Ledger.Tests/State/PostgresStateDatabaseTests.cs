@@ -273,6 +273,30 @@ public sealed class PostgresStateDatabaseTests : StateDatabaseContractTests
     }
 
     [Fact]
+    public void Drop_deletes_a_closed_channel_database_and_nothing_else()
+    {
+        Put(1, ("a", "1"));
+        var channel = PgFactory.ChannelOf("main");
+        var error = Assert.Throws<StateDatabaseException>(() => PostgresStateDatabase.Drop(_server.ConnectionString, channel));
+        Assert.Contains("is open", error.Message, StringComparison.Ordinal);
+
+        Db.Dispose();
+        PostgresStateDatabase.Drop(_server.ConnectionString, channel);
+        PostgresStateDatabase.Drop(_server.ConnectionString, channel);
+        var db = Reopen();
+        Assert.Null(db.Savepoint);
+        Assert.Null(db.Get(Ns, "a"));
+
+        // A schema of the same name that is not a state database is left alone.
+        var foreign = PostgresStateDatabaseFactory.PostgresSchemaName(PgFactory.ChannelOf("foreign"));
+        using var raw = Raw();
+        Scalar(raw, $"CREATE SCHEMA \"{foreign}\"; CREATE TABLE \"{foreign}\".t (x int);");
+        PostgresStateDatabase.Drop(_server.ConnectionString, PgFactory.ChannelOf("foreign"));
+        Assert.Equal(1L, Scalar(raw, "SELECT count(*) FROM pg_namespace WHERE nspname = @s;", ("s", foreign)));
+        Scalar(raw, $"DROP SCHEMA \"{foreign}\" CASCADE;");
+    }
+
+    [Fact]
     public void Reading_after_dispose_throws()
     {
         Put(1, ("a", "1"));

@@ -145,6 +145,57 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
         }
     }
 
+    /// <summary>
+    /// Deletes the state database of channel <paramref name="channelId"/> (its schema, with every table in it) if
+    /// there is one; a schema that is not a ZonCoin state database of that channel is left alone. The peer calls it
+    /// before joining a channel again from its genesis block.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="channelId"/> is not a Fabric channel id.</exception>
+    /// <exception cref="StateDatabaseException">PostgreSQL failed, or the channel's database is open.</exception>
+    public static void Drop(string connectionString, string channelId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        var schema = PostgresSchema.SchemaName(channelId);
+        try
+        {
+            using var dataSource = NpgsqlDataSource.Create(connectionString);
+            using var connection = dataSource.OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            using (var owner = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL;", connection, transaction))
+            {
+                owner.Parameters.Add(new NpgsqlParameter<string>("table", PostgresSchema.Quote(schema) + ".zoncoin_schema"));
+                if (owner.ExecuteScalar() is not true)
+                {
+                    return;
+                }
+            }
+            using (var owner = new NpgsqlCommand($"SELECT channel_id FROM {PostgresSchema.Quote(schema)}.zoncoin_schema WHERE id = 0;", connection, transaction))
+            {
+                if (owner.ExecuteScalar() as string != channelId)
+                {
+                    return;
+                }
+            }
+            using (var locked = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(hashtext('zoncoin-statedb'), hashtext(@schema));", connection, transaction))
+            {
+                locked.Parameters.Add(new NpgsqlParameter<string>("schema", schema));
+                if (locked.ExecuteScalar() is not true)
+                {
+                    throw new StateDatabaseException($"The state database of channel '{channelId}' (PostgreSQL schema {schema}) is open; close it before deleting it.");
+                }
+            }
+            using (var drop = new NpgsqlCommand($"DROP SCHEMA {PostgresSchema.Quote(schema)} CASCADE;", connection, transaction))
+            {
+                drop.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new StateDatabaseException($"Deleting the state database of channel '{channelId}' (PostgreSQL schema {schema}) failed: {ex.Message}", ex);
+        }
+    }
+
     /// <inheritdoc/>
     public VersionedValue? Get(string ns, string key)
     {
