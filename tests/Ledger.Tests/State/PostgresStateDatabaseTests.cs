@@ -297,6 +297,32 @@ public sealed class PostgresStateDatabaseTests : StateDatabaseContractTests
     }
 
     [Fact]
+    public void Blocks_of_500_transactions_apply_in_one_transaction_each()
+    {
+        // Not a timing test: large blocks (500 tx x 2 writes, the peer's target shape) go in a few statements each.
+        for (var block = 1UL; block <= 5; block++)
+        {
+            var batch = new UpdateBatch();
+            for (var tx = 0; tx < 500; tx++)
+            {
+                foreach (var key in new[] { $"acct{tx:D4}", $"acct{(tx + 1) % 1000:D4}" })
+                {
+                    batch.Put(Ns, key, B($$"""{"owner":"o{{tx}}","balance":{{block}}}"""), new Version(block, (ulong)tx));
+                    batch.AddHistory(Ns, key, Hist($"tx{block}-{tx}", block, (ulong)tx, $"{block}-{tx}"));
+                }
+            }
+            batch.LastTxNumber = 499;
+            Db.ApplyBlock(block, batch);
+        }
+
+        Assert.Equal(new Version(5, 499), Db.Savepoint);
+        Assert.Equal(501, Db.GetRange(Ns, "", "").Count());
+        Assert.Equal(10, Db.History.GetHistory(Ns, "acct0001").Count());
+        using var raw = Raw();
+        Assert.Equal(501L, Scalar(raw, $"SELECT count(*) FROM {Table("state")} WHERE (doc->>'balance')::int = 5;"));
+    }
+
+    [Fact]
     public void Reading_after_dispose_throws()
     {
         Put(1, ("a", "1"));
