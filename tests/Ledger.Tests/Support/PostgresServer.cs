@@ -54,7 +54,15 @@ public sealed class PostgresServer : IDisposable
             // pg_ctl passes -o to the server through a shell; the temp path has no spaces or quotes.
             var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_root} -c max_connections=200 -c fsync=on";
             _started = true;
-            Run(Path.Combine(_bin, "pg_ctl"), ["start", "-D", _data, "-w", "-t", "60", "-l", Path.Combine(_root, "server.log"), "-o", serverOptions], asPostgres: _asPostgresUser);
+            var log = Path.Combine(_root, "server.log");
+            try
+            {
+                Run(Path.Combine(_bin, "pg_ctl"), ["start", "-D", _data, "-w", "-t", "60", "-l", log, "-o", serverOptions], asPostgres: _asPostgresUser);
+            }
+            catch (InvalidOperationException ex) when (File.Exists(log))
+            {
+                throw new InvalidOperationException($"{ex.Message}\nserver log:\n{File.ReadAllText(log)}", ex);
+            }
         }
         catch
         {
