@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages ZonCoin needs, idempotently; run by scripts/test.sh and scripts/demo.sh before building.
 #   librdkafka1 - the system librdkafka (2.0.x on Debian 12) that Confluent.Kafka loads (src/Kafka, DESIGN.md Ordering)
+#   postgresql-15 - the server binaries (/usr/lib/postgresql/15/bin) the PostgreSQL state database tests start
+#                   themselves (tests/Ledger.Tests/Support/PostgresServer.cs); the package's own cluster is not used
 # A package that dpkg reports as installed is left alone; otherwise `apt-get update` (needed on a fresh machine,
 # where the package lists are empty) and `apt-get install -y`, through sudo when not root.
 set -euo pipefail
 
-packages=(librdkafka1)
+packages=(librdkafka1 postgresql-15)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -16,7 +18,7 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if ! command -v apt-get >/dev/null; then
-  echo "error: ${missing[*]} is not installed and apt-get is not available; install librdkafka 2.x (librdkafka.so.1) yourself" >&2
+  echo "error: ${missing[*]} is not installed and apt-get is not available; install them yourself (librdkafka 2.x, PostgreSQL 15)" >&2
   exit 2
 fi
 as_root=()

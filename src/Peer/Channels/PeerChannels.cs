@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.Sync;
 using ZonCoin.Protos.Common;
 using ZonCoin.Rpc.Client;
@@ -17,7 +16,7 @@ internal sealed record OrdererConnectionSettings(SigningIdentity Signer, X509Cer
 
 /// <summary>
 /// The channels this peer has joined: block store under <c>&lt;data&gt;/chains/&lt;channel&gt;</c>, state database
-/// <c>&lt;data&gt;/state/&lt;channel&gt;.db</c>, and one loop per channel that pulls blocks from the channel's
+/// from <see cref="StateDatabaseProvider"/> (SQLite <c>&lt;data&gt;/state/&lt;channel&gt;.db</c> or a PostgreSQL schema), and one loop per channel that pulls blocks from the channel's
 /// orderers, verifies and commits them. Joined from the genesis block; reopened (and recovered) on start.
 /// </summary>
 internal sealed partial class PeerChannels : IAsyncDisposable
@@ -26,13 +25,15 @@ internal sealed partial class PeerChannels : IAsyncDisposable
     private readonly SemaphoreSlim _membership = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _dataDirectory;
+    private readonly StateDatabaseProvider _stateDatabases;
     private readonly OrdererConnectionSettings _orderers;
     private readonly PeerMetrics _metrics;
     private readonly ILogger<PeerChannels> _logger;
 
-    public PeerChannels(string dataDirectory, OrdererConnectionSettings orderers, PeerMetrics metrics, ILogger<PeerChannels> logger)
+    public PeerChannels(string dataDirectory, StateDatabaseProvider stateDatabases, OrdererConnectionSettings orderers, PeerMetrics metrics, ILogger<PeerChannels> logger)
     {
         _dataDirectory = dataDirectory;
+        _stateDatabases = stateDatabases;
         _orderers = orderers;
         _metrics = metrics;
         _logger = logger;
@@ -104,16 +105,11 @@ internal sealed partial class PeerChannels : IAsyncDisposable
                 throw new ArgumentException($"channel '{channelId}' is already joined");
             }
             var blocksDirectory = Path.Combine(_dataDirectory, "chains", channelId);
-            var statePath = StatePath(channelId);
             if (Directory.Exists(blocksDirectory))
             {
                 Directory.Delete(blocksDirectory, recursive: true);
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
-            foreach (var stale in new[] { statePath, statePath + "-wal", statePath + "-shm" })
-            {
-                File.Delete(stale);
-            }
+            _stateDatabases.Delete(channelId);
             using (var store = BlockStore.Open(blocksDirectory))
             {
                 var block = genesis.Clone();
@@ -124,7 +120,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable
                 block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter] = ByteString.CopyFrom([0]);
                 store.Append(block);
             }
-            using (var state = SqliteStateDatabase.Open(statePath))
+            using (var state = _stateDatabases.Open(channelId))
             {
                 state.ApplyBlock(0, new UpdateBatch());
             }
@@ -160,11 +156,10 @@ internal sealed partial class PeerChannels : IAsyncDisposable
 
     private PeerChannel Open(string channelId)
     {
-        Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
         var store = BlockStore.Open(Path.Combine(_dataDirectory, "chains", channelId));
         try
         {
-            return new PeerChannel(channelId, store, SqliteStateDatabase.Open(StatePath(channelId)));
+            return new PeerChannel(channelId, store, _stateDatabases.Open(channelId));
         }
         catch
         {
@@ -172,8 +167,6 @@ internal sealed partial class PeerChannels : IAsyncDisposable
             throw;
         }
     }
-
-    private string StatePath(string channelId) => Path.Combine(_dataDirectory, "state", $"{channelId}.db");
 
     private void Start(PeerChannel channel)
     {

@@ -19,7 +19,7 @@ public sealed class PeerOptions
     /// <summary><c>/healthz</c> and <c>/metrics</c> (plain HTTP).</summary>
     public string OperationsListenAddress { get; set; } = "127.0.0.1:9443";
 
-    /// <summary>Block stores under <c>chains/&lt;channel&gt;</c>, state databases under <c>state/&lt;channel&gt;.db</c>.</summary>
+    /// <summary>Block stores under <c>chains/&lt;channel&gt;</c>, SQLite state databases under <c>state/&lt;channel&gt;.db</c>.</summary>
     public string DataDirectory { get; set; } = "";
 
     public string MspId { get; set; } = "";
@@ -27,8 +27,14 @@ public sealed class PeerOptions
     /// <summary>The peer's MSP folder (signcerts/, keystore/): it signs endorsements and Deliver requests.</summary>
     public string MspDirectory { get; set; } = "";
 
-    /// <summary>The state database: <c>sqlite</c> (embedded). PostgreSQL is a later issue.</summary>
+    /// <summary>
+    /// The state database: <c>sqlite</c> (embedded, the default) or <c>postgres</c> (one schema per channel in the
+    /// database of <see cref="PostgresConnectionString"/>).
+    /// </summary>
     public string StateDatabase { get; set; } = "sqlite";
+
+    /// <summary>The Npgsql connection string of the PostgreSQL database, when <see cref="StateDatabase"/> is <c>postgres</c>.</summary>
+    public string PostgresConnectionString { get; set; } = "";
 
     /// <summary>How long a chaincode may take for one transaction.</summary>
     public TimeSpan ChaincodeExecuteTimeout { get; set; } = TimeSpan.FromSeconds(30);

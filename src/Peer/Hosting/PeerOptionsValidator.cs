@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 using ZonCoin.Hosting;
+using ZonCoin.Peer.Channels;
 
 namespace ZonCoin.Peer.Hosting;
 
@@ -12,9 +14,30 @@ internal sealed class PeerOptionsValidator : IValidateOptions<PeerOptions>
         var failures = new List<string>();
         failures.AddRange(new NodeSettings("Peer", "peer", options.ListenAddress, options.AdminListenAddress, options.OperationsListenAddress,
             options.DataDirectory, options.MspId, options.MspDirectory, options.Insecure, options.Tls).Validate());
-        if (options.StateDatabase != "sqlite")
+        switch (options.StateDatabase)
         {
-            failures.Add($"Peer:StateDatabase: '{options.StateDatabase}' is not supported yet; use sqlite");
+            case StateDatabaseProvider.Sqlite:
+                break;
+            case StateDatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+                {
+                    failures.Add("Peer:PostgresConnectionString: required when Peer:StateDatabase is postgres");
+                }
+                else
+                {
+                    try
+                    {
+                        _ = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        failures.Add($"Peer:PostgresConnectionString: not a valid connection string ({ex.Message})");
+                    }
+                }
+                break;
+            default:
+                failures.Add($"Peer:StateDatabase: '{options.StateDatabase}' is not supported; use sqlite or postgres");
+                break;
         }
         if (options.ChaincodeExecuteTimeout <= TimeSpan.Zero)
         {

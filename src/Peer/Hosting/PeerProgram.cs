@@ -90,7 +90,8 @@ public static class PeerProgram
         services.AddSingleton(sp =>
         {
             X509Certificate2? clientCertificate = options.Insecure ? null : options.Tls.Load().Certificate;
-            return new PeerChannels(options.DataDirectory, new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
+            return new PeerChannels(options.DataDirectory, new StateDatabaseProvider(options.StateDatabase, options.DataDirectory, options.PostgresConnectionString),
+                new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
                 sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<ILogger<PeerChannels>>());
         });
         services.AddSingleton(sp => new ChaincodeConnections(

@@ -1,0 +1,60 @@
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Postgres;
+using ZonCoin.Ledger.State.Sqlite;
+
+namespace ZonCoin.Peer.Channels;
+
+/// <summary>
+/// Opens and deletes the per-channel state databases of the implementation the peer is configured with
+/// (<c>Peer:StateDatabase</c>): SQLite files <c>&lt;data&gt;/state/&lt;channel&gt;.db</c>, or one PostgreSQL schema per
+/// channel in the database of <c>Peer:PostgresConnectionString</c>.
+/// </summary>
+internal sealed class StateDatabaseProvider
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    private readonly string _kind;
+    private readonly string _dataDirectory;
+    private readonly string _postgresConnectionString;
+
+    public StateDatabaseProvider(string kind, string dataDirectory, string postgresConnectionString = "")
+    {
+        if (kind is not (Sqlite or Postgres))
+        {
+            throw new ArgumentException($"Unknown state database '{kind}': use {Sqlite} or {Postgres}.", nameof(kind));
+        }
+        _kind = kind;
+        _dataDirectory = dataDirectory;
+        _postgresConnectionString = postgresConnectionString;
+    }
+
+    /// <summary>Opens (creating when new) the state database of <paramref name="channelId"/>.</summary>
+    public IStateDatabase Open(string channelId)
+    {
+        if (_kind == Postgres)
+        {
+            return PostgresStateDatabase.Open(_postgresConnectionString, channelId);
+        }
+        Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
+        return SqliteStateDatabase.Open(SqlitePath(channelId));
+    }
+
+    /// <summary>Deletes the state database of <paramref name="channelId"/> if it exists (before joining the channel from its genesis block).</summary>
+    public void Delete(string channelId)
+    {
+        if (_kind == Postgres)
+        {
+            PostgresStateDatabase.Drop(_postgresConnectionString, channelId);
+            return;
+        }
+        var path = SqlitePath(channelId);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        foreach (var stale in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(stale);
+        }
+    }
+
+    private string SqlitePath(string channelId) => Path.Combine(_dataDirectory, "state", $"{channelId}.db");
+}
