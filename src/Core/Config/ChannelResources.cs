@@ -27,6 +27,13 @@ public sealed class ChannelResources
 
     public ChannelPolicies Policies { get; }
 
+    /// <summary>The TLS root and intermediate CA certificates (PEM) of every organisation, application and orderer, each once.</summary>
+    public IReadOnlyList<string> TlsCertificateAuthorities =>
+        [.. (Config.Application?.Organizations ?? []).Concat(Config.Orderer?.Organizations ?? [])
+            .SelectMany(org => org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts))
+            .Select(pem => pem.ToStringUtf8())
+            .Distinct(StringComparer.Ordinal)];
+
     /// <summary>The application organisations' MSP IDs.</summary>
     public IReadOnlyList<string> ApplicationMspIds => [.. (Config.Application?.Organizations ?? []).Select(org => org.MspId)];
 

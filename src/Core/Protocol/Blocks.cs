@@ -52,6 +52,18 @@ public static class Blocks
     }
 
     /// <summary>Checks that the header's data hash matches the data; false when the block was tampered with.</summary>
+    /// <summary>The configuration a block carries when it is a config block (one CONFIG envelope), else null.</summary>
+    public static Protos.Config.ChannelConfig? ConfigOf(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.Data?.Data.Count != 1)
+        {
+            return null;
+        }
+        var envelope = Envelopes.Unpack(block.Data.Data[0]);
+        return envelope.Type == HeaderType.Config ? ConfigUpdates.ReadConfig(envelope).Config : null;
+    }
+
     /// <summary>
     /// The number of the last configuration block as a block's LAST_CONFIG metadata records it (0 for a genesis
     /// block or when the slot is empty).

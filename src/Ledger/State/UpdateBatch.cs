@@ -170,6 +170,26 @@ public sealed class UpdateBatch
     /// <summary>The UTF-8 bytes of a key (validated when it was added to a batch).</summary>
     internal static byte[] KeyBytes(string key) => StrictUtf8.GetBytes(key);
 
+    /// <summary>A read's key as UTF-8 bytes, after the checks every state database makes (namespace, key present, no lone surrogates).</summary>
+    internal static byte[] ReadKeyBytes(string ns, string key)
+    {
+        CheckNamespace(ns);
+        ArgumentNullException.ThrowIfNull(key);
+        CheckUtf16(key, nameof(key));
+        return KeyBytes(key);
+    }
+
+    /// <summary>A range read's bounds as UTF-8 bytes, checked as <see cref="ReadKeyBytes"/>; an empty end key means "no end" (null).</summary>
+    internal static (byte[] Start, byte[]? End) ReadRangeBytes(string ns, string startKey, string endKey)
+    {
+        CheckNamespace(ns);
+        ArgumentNullException.ThrowIfNull(startKey);
+        ArgumentNullException.ThrowIfNull(endKey);
+        CheckUtf16(startKey, nameof(startKey));
+        CheckUtf16(endKey, nameof(endKey));
+        return (KeyBytes(startKey), endKey.Length == 0 ? null : KeyBytes(endKey));
+    }
+
     /// <summary>Throws unless <paramref name="ns"/> is a usable namespace.</summary>
     internal static void CheckNamespace(string ns)
     {

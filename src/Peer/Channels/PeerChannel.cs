@@ -129,14 +129,9 @@ internal sealed class PeerChannel : IDisposable
     private static ChannelConfig LastConfig(BlockStore blocks)
     {
         var last = blocks.LastBlock ?? throw new InvalidOperationException("the channel has no genesis block");
-        var index = 0UL;
-        if (last.Header.Number > 0 && last.Metadata.Metadata.Count > (int)BlockMetadataIndex.LastConfig && !last.Metadata.Metadata[(int)BlockMetadataIndex.LastConfig].IsEmpty)
-        {
-            index = Protos.Common.LastConfig.Parser.ParseFrom(Metadata.Parser.ParseFrom(last.Metadata.Metadata[(int)BlockMetadataIndex.LastConfig]).Value).Index;
-        }
-        return ConfigOf(blocks.GetBlock(index));
+        return ConfigOf(blocks.GetBlock(Core.Protocol.Blocks.LastConfigIndex(last)));
     }
 
     private static ChannelConfig ConfigOf(Block block) =>
-        ConfigUpdates.ReadConfig(Envelopes.Unpack(Envelope.Parser.ParseFrom(block.Data.Data[0]))).Config;
+        Core.Protocol.Blocks.ConfigOf(block) ?? throw new InvalidOperationException($"block {block.Header.Number} is not a configuration block");
 }

@@ -44,16 +44,9 @@ internal sealed partial class PeerChannels : IAsyncDisposable
     {
         var roots = new X509Certificate2Collection();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var channel in All)
+        foreach (var pem in All.SelectMany(channel => channel.Resources.TlsCertificateAuthorities).Where(seen.Add))
         {
-            var config = channel.Resources.Config;
-            foreach (var org in (config.Application?.Organizations ?? []).Concat(config.Orderer?.Organizations ?? []))
-            {
-                foreach (var pem in org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts).Select(p => p.ToStringUtf8()).Where(seen.Add))
-                {
-                    roots.ImportFromPem(pem);
-                }
-            }
+            roots.ImportFromPem(pem);
         }
         return roots;
     }

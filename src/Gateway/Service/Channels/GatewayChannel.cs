@@ -86,7 +86,7 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
                 var configBlock = configIndex == newest.Header.Number
                     ? newest
                     : await ReadBlockAsync(peers, peer, channelId, DeliverRequests.Specified(configIndex), cancellationToken).ConfigureAwait(false);
-                var resources = ChannelResources.Create(ConfigOf(configBlock) ?? throw new InvalidOperationException($"block {configIndex} of channel '{channelId}' is not a configuration block"));
+                var resources = ChannelResources.Create(Blocks.ConfigOf(configBlock) ?? throw new InvalidOperationException($"block {configIndex} of channel '{channelId}' is not a configuration block"));
                 topology.Succeeded(peer);
                 var channel = new GatewayChannel(channelId, resources, newest.Header.Number + 1, peers, topology, connections, logger);
                 channel._follower = Task.Run(channel.FollowAsync, CancellationToken.None);
@@ -262,7 +262,7 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
         {
             throw new InvalidOperationException($"expected block {Height} of channel '{ChannelId}', the peer sent block {block.Header.Number}");
         }
-        if (ConfigOf(block) is { } config)
+        if (Blocks.ConfigOf(block) is { } config)
         {
             var resources = ChannelResources.Create(config);
             TrustTlsRoots(resources);
@@ -291,12 +291,7 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
         Interlocked.Exchange(ref _height, (long)block.Header.Number + 1);
     }
 
-    private void TrustTlsRoots(ChannelResources resources)
-    {
-        var config = resources.Config;
-        _connections.TrustRoots((config.Application?.Organizations ?? []).Concat(config.Orderer?.Organizations ?? [])
-            .SelectMany(org => org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts)).Select(pem => pem.ToStringUtf8()));
-    }
+    private void TrustTlsRoots(ChannelResources resources) => _connections.TrustRoots(resources.TlsCertificateAuthorities);
 
     private static async Task<Block> ReadBlockAsync(PeerClient peers, PeerAddress peer, string channelId, SeekPosition position, CancellationToken cancellationToken)
     {
@@ -312,20 +307,11 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
         throw new InvalidOperationException($"peer {peer} ended the deliver stream without a block");
     }
 
-    private static byte[] Filter(Block block) =>
+    /// <summary>A block's TRANSACTIONS_FILTER (one validation code per transaction), empty when it has none.</summary>
+    internal static byte[] Filter(Block block) =>
         block.Metadata?.Metadata.Count > (int)BlockMetadataIndex.TransactionsFilter
             ? block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter].ToByteArray()
             : [];
-
-    private static Protos.Config.ChannelConfig? ConfigOf(Block block)
-    {
-        if (block.Data.Data.Count != 1)
-        {
-            return null;
-        }
-        var envelope = Envelopes.Unpack(block.Data.Data[0]);
-        return envelope.Type == HeaderType.Config ? ConfigUpdates.ReadConfig(envelope).Config : null;
-    }
 
     /// <summary>A transaction's channel header and the SHA-256 of its creator, or null when it does not parse.</summary>
     private static (ChannelHeader Channel, byte[] CreatorHash)? HeadersOf(ByteString envelopeBytes)

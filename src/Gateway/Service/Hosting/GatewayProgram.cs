@@ -172,14 +172,9 @@ public static class GatewayProgram
     {
         var roots = new X509Certificate2Collection();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var channel in channels.Opened)
+        foreach (var pem in channels.Opened.SelectMany(channel => channel.Resources.TlsCertificateAuthorities).Where(seen.Add))
         {
-            var config = channel.Resources.Config;
-            foreach (var pem in (config.Application?.Organizations ?? []).Concat(config.Orderer?.Organizations ?? [])
-                .SelectMany(org => org.Msp.TlsRootCerts.Concat(org.Msp.TlsIntermediateCerts)).Select(p => p.ToStringUtf8()).Where(seen.Add))
-            {
-                roots.ImportFromPem(pem);
-            }
+            roots.ImportFromPem(pem);
         }
         return roots;
     }

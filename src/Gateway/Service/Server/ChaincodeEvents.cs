@@ -117,9 +117,7 @@ internal sealed partial class GatewayServer
     /// </summary>
     private static IEnumerable<(string TxId, ChaincodeEvent? Event)> EventsOf(Block block)
     {
-        var filter = block.Metadata?.Metadata.Count > (int)BlockMetadataIndex.TransactionsFilter
-            ? block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter]
-            : ByteString.Empty;
+        var filter = GatewayChannel.Filter(block);
         for (var i = 0; i < block.Data.Data.Count; i++)
         {
             string txId;

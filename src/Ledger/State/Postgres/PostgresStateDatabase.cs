@@ -199,7 +199,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
     /// <inheritdoc/>
     public VersionedValue? Get(string ns, string key)
     {
-        var keyBytes = ReadKey(ns, key);
+        var keyBytes = UpdateBatch.ReadKeyBytes(ns, key);
         ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
@@ -225,7 +225,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
         {
             return result;
         }
-        var keyBytes = keys.Select(k => ReadKey(ns, k)).ToArray();
+        var keyBytes = keys.Select(k => UpdateBatch.ReadKeyBytes(ns, k)).ToArray();
         ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
@@ -249,19 +249,15 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
     /// <inheritdoc/>
     public IEnumerable<StateEntry> GetRange(string ns, string startKey, string endKey)
     {
-        UpdateBatch.CheckNamespace(ns);
-        ArgumentNullException.ThrowIfNull(startKey);
-        ArgumentNullException.ThrowIfNull(endKey);
-        UpdateBatch.CheckUtf16(startKey, nameof(startKey));
-        UpdateBatch.CheckUtf16(endKey, nameof(endKey));
+        var (start, end) = UpdateBatch.ReadRangeBytes(ns, startKey, endKey);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return EnumerateRange(ns, UpdateBatch.KeyBytes(startKey), endKey.Length == 0 ? null : UpdateBatch.KeyBytes(endKey));
+        return EnumerateRange(ns, start, end);
     }
 
     /// <inheritdoc/>
     public IEnumerable<HistoryEntry> GetHistory(string ns, string key)
     {
-        var keyBytes = ReadKey(ns, key);
+        var keyBytes = UpdateBatch.ReadKeyBytes(ns, key);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return EnumerateHistory(ns, keyBytes);
     }
@@ -570,14 +566,6 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
         using var command = new NpgsqlCommand(forUpdate ? _sqlLockSavepoint : _sqlReadSavepoint, connection, transaction);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new Version((ulong)reader.GetInt64(0), (ulong)reader.GetInt64(1)) : null;
-    }
-
-    private static byte[] ReadKey(string ns, string key)
-    {
-        UpdateBatch.CheckNamespace(ns);
-        ArgumentNullException.ThrowIfNull(key);
-        UpdateBatch.CheckUtf16(key, nameof(key));
-        return UpdateBatch.KeyBytes(key);
     }
 
     private StateDatabaseException ReadFailed(NpgsqlException ex) => new($"Reading the state database of channel '{ChannelId}' failed: {ex.Message}", ex);

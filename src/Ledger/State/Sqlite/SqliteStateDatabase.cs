@@ -140,7 +140,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     /// <inheritdoc/>
     public VersionedValue? Get(string ns, string key)
     {
-        var keyBytes = ReadKey(ns, key);
+        var keyBytes = UpdateBatch.ReadKeyBytes(ns, key);
         var reader = RentReader();
         try
         {
@@ -172,7 +172,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
             using var snapshot = reader.BeginSnapshot();
             foreach (var key in keys)
             {
-                if (!result.ContainsKey(key) && reader.Get(snapshot, ns, ReadKey(ns, key)) is { } value)
+                if (!result.ContainsKey(key) && reader.Get(snapshot, ns, UpdateBatch.ReadKeyBytes(ns, key)) is { } value)
                 {
                     result[key] = value;
                 }
@@ -193,19 +193,15 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     /// <inheritdoc/>
     public IEnumerable<StateEntry> GetRange(string ns, string startKey, string endKey)
     {
-        UpdateBatch.CheckNamespace(ns);
-        ArgumentNullException.ThrowIfNull(startKey);
-        ArgumentNullException.ThrowIfNull(endKey);
-        UpdateBatch.CheckUtf16(startKey, nameof(startKey));
-        UpdateBatch.CheckUtf16(endKey, nameof(endKey));
+        var (start, end) = UpdateBatch.ReadRangeBytes(ns, startKey, endKey);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return EnumerateRange(ns, UpdateBatch.KeyBytes(startKey), endKey.Length == 0 ? NoEnd : UpdateBatch.KeyBytes(endKey));
+        return EnumerateRange(ns, start, end ?? NoEnd);
     }
 
     /// <inheritdoc/>
     public IEnumerable<HistoryEntry> GetHistory(string ns, string key)
     {
-        var keyBytes = ReadKey(ns, key);
+        var keyBytes = UpdateBatch.ReadKeyBytes(ns, key);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return EnumerateHistory(ns, keyBytes);
     }
@@ -465,14 +461,6 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     {
         using var reader = Bind(_readSavepoint, transaction).ExecuteReader();
         return reader.Read() ? new Version((ulong)reader.GetInt64(0), (ulong)reader.GetInt64(1)) : null;
-    }
-
-    private static byte[] ReadKey(string ns, string key)
-    {
-        UpdateBatch.CheckNamespace(ns);
-        ArgumentNullException.ThrowIfNull(key);
-        UpdateBatch.CheckUtf16(key, nameof(key));
-        return UpdateBatch.KeyBytes(key);
     }
 
     private StateDatabaseException ReadFailed(SqliteException ex) => new($"Reading the state database {Path} failed: {ex.Message}", ex);
