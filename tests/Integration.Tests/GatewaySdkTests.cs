@@ -32,6 +32,14 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
     private GatewayClient Connect(ISigner? signer = null, bool offline = false) =>
         GatewayClient.Connect(_channel, X509Identity.FromFile(network.Org1.MspId, CertPath), offline ? null : signer ?? Signers.FromPemFile(KeyPath));
 
+    /// <summary>Submits and waits until both orgs' peers have the block, so the next endorsement sees one state.</summary>
+    private async Task SubmitOnBothPeersAsync(Contract contract, string function, params string[] args)
+    {
+        var status = await (await contract.SubmitAsync(function, ProposalOptions.WithArguments(args))).GetStatusAsync();
+        Assert.True(status.Successful, $"{function}: {status.Code}");
+        await network.WaitForBothPeersAsync(status.BlockNumber);
+    }
+
     private static Contract Basic(GatewayClient gateway) => gateway.GetNetwork(PeerNetwork.ChannelId).GetContract(PeerNetwork.Chaincode);
 
     [Fact]
@@ -109,7 +117,7 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
         using var gateway = Connect();
         var contract = Basic(gateway);
         var id = PeerNetwork.NewId();
-        await contract.SubmitTransactionAsync("CreateAsset", id, "black", "4", "Dee", "40");
+        await SubmitOnBothPeersAsync(contract, "CreateAsset", id, "black", "4", "Dee", "40");
 
         var first = await contract.NewProposal("TransferAsset", ProposalOptions.WithArguments(id, "Eve")).EndorseAsync();
         var second = await contract.NewProposal("TransferAsset", ProposalOptions.WithArguments(id, "Fay")).EndorseAsync();
@@ -119,10 +127,11 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
         Assert.Equal(TxValidationCode.Valid, statuses[0].Code);
         Assert.Equal(TxValidationCode.MvccReadConflict, statuses[1].Code);
         Assert.False(statuses[1].Successful);
+        await network.WaitForBothPeersAsync(statuses.Max(status => status.BlockNumber));
 
         // Endorsed against the old owner, committed after the new one: SubmitTransaction's commit error.
         var stale = await contract.NewProposal("TransferAsset", ProposalOptions.WithArguments(id, "Gus")).EndorseAsync();
-        await contract.SubmitTransactionAsync("TransferAsset", id, "Hal");
+        await SubmitOnBothPeersAsync(contract, "TransferAsset", id, "Hal");
         var conflict = await (await stale.SubmitAsync()).GetStatusAsync();
         Assert.Equal(TxValidationCode.MvccReadConflict, conflict.Code);
 

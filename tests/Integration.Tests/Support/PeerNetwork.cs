@@ -166,6 +166,23 @@ public class PeerNetwork : IAsyncLifetime
         return response.Response.Payload.ToStringUtf8();
     }
 
+    /// <summary>
+    /// Waits until both peers have committed <paramref name="blockNumber"/>. A gateway's commit status speaks for its own
+    /// peer only; a test that endorses on both orgs straight after a commit must wait for the other peer too, or the
+    /// endorsements can disagree (as they would on Fabric).
+    /// </summary>
+    internal async Task WaitForBothPeersAsync(ulong blockNumber)
+    {
+        foreach (var peer in new[] { Peer1, Peer2 })
+        {
+            for (var attempt = 0; (await peer.LedgerHeightAsync(ChannelId) ?? 0) <= blockNumber; attempt++)
+            {
+                Assert.True(attempt < 600, $"{peer} did not commit block {blockNumber}:\n{peer.Output}");
+                await Task.Delay(50);
+            }
+        }
+    }
+
     internal static string NewId() => "asset-" + Guid.NewGuid().ToString("N")[..8];
 
     internal static string Utf8(ByteString bytes) => Encoding.UTF8.GetString(bytes.Span);
