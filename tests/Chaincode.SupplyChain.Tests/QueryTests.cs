@@ -58,6 +58,19 @@ public sealed class QueryTests
         Assert.Single(ledger.Queries);
     }
 
+    [Theory]
+    [InlineData("rich queries (GetQueryResult) need the PostgreSQL state database; this peer runs SQLite", true)]
+    [InlineData("query iterator 7 does not exist or was closed", false)]
+    public async Task Only_the_no_rich_query_errors_are_translated(string peerError, bool translated)
+    {
+        var ledger = await Stocked();
+        ledger.QueryError = peerError;
+        var message = await ledger.Fails(Pharmacy, "QueryShipmentsWithViolations");
+        Assert.Equal(translated
+            ? "QueryShipmentsWithViolations needs a peer with the PostgreSQL state database (rich queries); this peer's state database does not support them"
+            : peerError, message);
+    }
+
     [Fact]
     public async Task Batches_by_status_select_on_doc_type_status_and_expiry_and_sort_by_expiry()
     {

@@ -14,7 +14,7 @@ namespace ZonCoin.Chaincode.SupplyChain.Tests.Support;
 /// </summary>
 internal sealed class FakeLedger
 {
-    public const string SqliteQueryError = "ExecuteQuery not supported for sqlite";
+    public const string SqliteQueryError = "ExecuteQuery not supported for sqlite (state database has no JSON query support)";
 
     private readonly ContractChaincode _chaincode = new(new SupplyChainContract());
     private int _transactions;
@@ -28,8 +28,11 @@ internal sealed class FakeLedger
 
     public DateTimeOffset Now { get; set; } = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>False: the state database is SQLite and rich queries fail with the peer's error.</summary>
+    /// <summary>False: the state database is SQLite and rich queries fail with <see cref="QueryError"/>.</summary>
     public bool RichQueries { get; set; }
+
+    /// <summary>The peer's error text for a rich query when <see cref="RichQueries"/> is false.</summary>
+    public string QueryError { get; set; } = SqliteQueryError;
 
     /// <summary>Runs a transaction as <paramref name="caller"/>, commits it when it succeeds, and advances the clock.</summary>
     public async Task<(ChaincodeResponse Response, ChaincodeEvent? Event)> Submit(TestIdentity caller, string function, params string[] args)
@@ -87,7 +90,7 @@ internal sealed class FakeLedger
         Queries.Add(query);
         if (!RichQueries)
         {
-            throw new ChaincodeStubException(SqliteQueryError + " (state database has no JSON query support)");
+            throw new ChaincodeStubException(QueryError);
         }
         using var document = JsonDocument.Parse(query);
         var selector = document.RootElement.GetProperty("selector");
