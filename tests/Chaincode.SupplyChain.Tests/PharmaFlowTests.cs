@@ -110,6 +110,10 @@ public sealed class PharmaFlowTests
             docTypes.Add(doc.RootElement.GetProperty("docType").GetString()!);
         }
         Assert.Equal(["batch", "product", "reading", "serial", "serial", "serial", "shipment"], docTypes.Order(StringComparer.Ordinal).ToArray());
+        using (var serial = JsonDocument.Parse(ledger.State["\0serial\0SN2\0"]))
+        {
+            Assert.Equal((Vaccine, "LOT1"), (serial.RootElement.GetProperty("gtin").GetString(), serial.RootElement.GetProperty("lot").GetString()));
+        }
         Assert.Equal(["\0batch\0" + Vaccine + "\0LOT1\0", "\0custodian~batch\0PharmaMSP\0" + Vaccine + "\0LOT1\0", "\0product\0" + Vaccine + "\0"],
             ledger.State.Keys.Where(k => !k.StartsWith("\0serial", StringComparison.Ordinal) && !k.StartsWith("\0reading", StringComparison.Ordinal)
                 && !k.StartsWith("\0shipment", StringComparison.Ordinal)).ToArray());
@@ -158,5 +162,18 @@ public sealed class PharmaFlowTests
         Assert.Equal("DistributorMSP", (await ledger.Ok(Pharmacy, "VerifySerial", "I2")).GetProperty("custodian").GetString());
         using var created = JsonDocument.Parse(ledger.Events.Single(e => e.EventName == "ShipmentCreated").Payload.Memory);
         Assert.Equal(2, created.RootElement.GetProperty("batches").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_metadata_lists_every_function_and_no_helper()
+    {
+        var (response, _) = await new FakeLedger().Submit(Pharmacy, "org.hyperledger.fabric:GetMetadata");
+        Assert.True(response.IsSuccess, response.Message);
+        using var metadata = JsonDocument.Parse(response.Payload);
+        var transactions = metadata.RootElement.GetProperty("contracts").GetProperty("SupplyChain").GetProperty("transactions")
+            .EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["AcceptShipment", "CreateShipment", "GetBatch", "GetProduct", "GetReadings", "GetShipment", "QueryBatchesByCustodian",
+                      "QueryBatchesByStatus", "QueryBatchesByStatusPage", "QueryShipmentsWithViolations", "RecallBatch", "RecordReading",
+                      "RegisterBatch", "RegisterProduct", "VerifySerial"], transactions);
     }
 }
