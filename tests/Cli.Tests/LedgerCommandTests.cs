@@ -2,7 +2,6 @@ using Google.Protobuf;
 using ZonCoin.Cli.Ledger;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
-using ZonCoin.Ledger.State.Sqlite;
 
 namespace ZonCoin.Cli.Tests;
 
@@ -58,15 +57,6 @@ public sealed class LedgerCommandTests : IDisposable
     }
 
     [Fact]
-    public void Bench_commit_prints_its_figures()
-    {
-        var result = CliProcess.Run("bench", "commit", "--txs", "40", "--orgs", "2", "--block-size", "10");
-
-        Assert.True(result.ExitCode == 0, result.StandardError + result.StandardOutput);
-        Assert.Matches(@"commit sqlite: 40 txs, 2 orgs, 4 blocks of 10, \d+ cores: \d+ tx/s, [\d.]+ blocks/s, block commit p50 [\d.]+ ms, p99 [\d.]+ ms; CPU", result.StandardOutput);
-    }
-
-    [Fact]
     public void Verify_names_a_block_whose_orderer_signature_is_wrong()
     {
         using (var store = BlockStore.Open(Path.Combine(_data, "chains", Channel)))
@@ -85,48 +75,22 @@ public sealed class LedgerCommandTests : IDisposable
     }
 
     [Fact]
-    public void Rebuild_recreates_the_same_state_and_history()
+    public void Rebuild_on_postgres_needs_a_connection_string()
     {
-        var state = Path.Combine(_data, "state", $"{Channel}.db");
-        var original = Path.Combine(_root, "original.db");
-        File.Copy(state, original);
-        if (File.Exists(state + "-wal"))
-        {
-            File.Copy(state + "-wal", original + "-wal");
-        }
+        var result = CliProcess.Run("ledger", "rebuild", "--dir", _data, "--channel", Channel, "--state", "postgres");
 
-        var result = CliProcess.Run("ledger", "rebuild", "--dir", _data, "--channel", Channel);
-
-        Assert.True(result.ExitCode == 0, result.StandardError + result.StandardOutput);
-        Assert.Contains("from 8 blocks: 62 transactions, 62 valid applied, savepoint block 7", result.StandardOutput, StringComparison.Ordinal);
-        using var expected = SqliteStateDatabase.Open(original);
-        using var rebuilt = SqliteStateDatabase.Open(state);
-        Assert.Equal(expected.Savepoint, rebuilt.Savepoint);
-        foreach (var ns in new[] { "bench", "_lifecycle" })
-        {
-            var before = expected.GetRange(ns, "", "").ToList();
-            var after = rebuilt.GetRange(ns, "", "").ToList();
-            Assert.Equal(ns == "bench" ? 60 : 1, before.Count);
-            Assert.Equal(before.Select(Describe), after.Select(Describe));
-        }
-        for (var i = 0; i < 60; i += 7)
-        {
-            var key = CommitWorkload.Key(i);
-            Assert.Equal(expected.History.GetHistory("bench", key).Select(Describe), rebuilt.History.GetHistory("bench", key).Select(Describe));
-            Assert.Single(rebuilt.History.GetHistory("bench", key));
-        }
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--state postgres needs --postgres", result.StandardError, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_data, "state", $"{Channel}.db")));
     }
 
     [Fact]
-    public void Rebuild_refuses_while_the_block_store_is_open()
+    public void Rebuild_refuses_an_unknown_state_database()
     {
-        using var store = BlockStore.Open(Path.Combine(_data, "chains", Channel));
+        var result = CliProcess.Run("ledger", "rebuild", "--dir", _data, "--channel", Channel, "--state", "couchdb");
 
-        var result = CliProcess.Run("ledger", "rebuild", "--dir", _data, "--channel", Channel);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("is in use", result.StandardError, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(_data, "state", $"{Channel}.db")));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("couchdb", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,12 +113,6 @@ public sealed class LedgerCommandTests : IDisposable
         {
         }
     }
-
-    private static string Describe(ZonCoin.Ledger.State.StateEntry entry) =>
-        $"{entry.Key}={Convert.ToHexString(entry.Value.Value.Span)}@{entry.Value.Version}/{Convert.ToHexString(entry.Value.Metadata.Span)}";
-
-    private static string Describe(ZonCoin.Ledger.History.HistoryEntry entry) =>
-        $"{entry.TxId} {entry.BlockNumber}:{entry.TxNumber} {Convert.ToHexString(entry.Value.Span)} {entry.IsDelete} {entry.Timestamp:O}";
 
     /// <summary>Flips one byte in the middle of block <paramref name="number"/>'s bytes in its segment file.</summary>
     private void FlipByteInBlock(ulong number)

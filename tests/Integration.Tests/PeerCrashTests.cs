@@ -1,7 +1,11 @@
-using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
+using ZonCoin.Ledger.State;
+using ZonCoin.Ledger.State.Postgres;
 using ZonCoin.Ledger.State.Sqlite;
+using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
 
@@ -11,10 +15,62 @@ namespace ZonCoin.Integration.Tests;
 /// The peer network of <see cref="PeerNetwork"/> built once more for the crash test alone (killing a peer must not
 /// disturb the shared tests), with the sample chaincode under <c>OR('Org1MSP.peer','Org2MSP.peer')</c> so the load
 /// can go on against peer 1 while peer 2 is down: peer 2 then misses blocks that write state and must pull them.
+/// Both peers keep their state in SQLite.
 /// </summary>
-public sealed class PeerCrashNetwork : PeerNetwork
+public class PeerCrashNetwork : PeerNetwork
 {
     protected override string EndorsementPolicy => "OR('Org1MSP.peer','Org2MSP.peer')";
+
+    /// <summary>Opens a stopped peer's state database of the channel.</summary>
+    internal virtual IStateDatabase OpenState(PeerNode peer, string channelId) =>
+        SqliteStateDatabase.Open(Path.Combine(peer.DataDirectory, "state", $"{channelId}.db"));
+}
+
+/// <summary>
+/// The crash network with peer 2 on PostgreSQL (<c>Peer:StateDatabase=postgres</c>, a PostgreSQL 15 server started
+/// for this network) and peer 1 on SQLite, so the two implementations must end with the same state. Peer 2 runs
+/// with the test-only <see cref="Peer.Channels.StateDatabaseProvider.PauseBeforeSavepointVariable"/> trigger
+/// <see cref="PauseTrigger"/>: creating that file makes it pause its next block between the state write and the
+/// savepoint.
+/// </summary>
+public sealed class PostgresPeerCrashNetwork : PeerCrashNetwork, IDisposable
+{
+    private PostgresServer? _server;
+
+    public string PauseTrigger { get; } = Path.Combine(Path.GetTempPath(), "zoncoin-pause-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string ConnectionString => _server!.ConnectionString;
+
+    public override async Task InitializeAsync()
+    {
+        _server = new PostgresServer();
+        await base.InitializeAsync();
+    }
+
+    protected override IReadOnlyDictionary<string, string>? PeerEnvironment(int peer) => peer == 2
+        ? new Dictionary<string, string>
+        {
+            ["Peer__StateDatabase"] = "postgres",
+            ["Peer__PostgresConnectionString"] = _server!.ConnectionString,
+            ["ZONCOIN_TEST_PAUSE_BEFORE_SAVEPOINT"] = PauseTrigger,
+        }
+        : null;
+
+    /// <summary>Stops the server (after the peers, from <see cref="DisposeAsync"/>).</summary>
+    public void Dispose() => _server?.Dispose();
+
+    internal override IStateDatabase OpenState(PeerNode peer, string channelId) =>
+        peer == Peer2 ? PostgresStateDatabase.Open(_server!.ConnectionString, channelId) : base.OpenState(peer, channelId);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Dispose();
+        foreach (var file in new[] { PauseTrigger, PauseTrigger + ".paused" })
+        {
+            File.Delete(file);
+        }
+    }
 }
 
 /// <summary>
@@ -27,13 +83,20 @@ public sealed class PeerCrashCollectionDefinition : ICollectionFixture<PeerCrash
     public const string Name = "PeerCrash";
 }
 
+/// <summary>The same for <see cref="PostgresPeerCrashNetwork"/>: runs alone too.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresPeerCrashCollectionDefinition : ICollectionFixture<PostgresPeerCrashNetwork>
+{
+    public const string Name = "PostgresPeerCrash";
+}
+
 /// <summary>
 /// Crash safety: peer 2 is killed (SIGKILL) while it commits blocks under load; the load goes on against peer 1;
 /// peer 2 restarts on the same data folder, recovers its state from its block store, pulls the blocks it missed
 /// and ends with the same blocks, state and history as peer 1; <c>zoncoin ledger verify</c> passes on its ledger.
+/// One test body; the subclasses choose the state database and how the kill lands mid-commit.
 /// </summary>
-[Collection(PeerCrashCollectionDefinition.Name)]
-public sealed class PeerCrashTests
+public abstract class PeerCrashTests
 {
     private const int MinimumTransactions = 320;
     private const int BatchSize = 8;
@@ -42,7 +105,7 @@ public sealed class PeerCrashTests
     private readonly PeerCrashNetwork _network;
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public PeerCrashTests(PeerCrashNetwork network, Xunit.Abstractions.ITestOutputHelper output)
+    private protected PeerCrashTests(PeerCrashNetwork network, Xunit.Abstractions.ITestOutputHelper output)
     {
         _network = network;
         _output = output;
@@ -69,13 +132,11 @@ public sealed class PeerCrashTests
         var loadTask = Task.Run(load.RunAsync);
         try
         {
-            // Kill peer 2 while it commits a block of the load: once its height passes a mark, watch its block files
-            // and kill it the moment they grow, so the kill lands between a block's append and its state update
-            // (or in the middle of the append).
+            // Kill peer 2 while it commits a block of the load, once its height passes a mark.
             var killAt = start + 6;
             await UntilAsync(async () => await peer2.LedgerHeightAsync(channelId) >= killAt, loadTask, $"peer 2 reaching height {killAt}");
             load.Peer2Down = true;
-            KillWhenBlockFilesGrow(peer2, channelId);
+            await KillWhileCommittingAsync(peer2, channelId);
             Assert.True(peer2.HasExited);
             killedHeight = await HeightAsync(peer1, channelId);
 
@@ -129,10 +190,11 @@ public sealed class PeerCrashTests
         // The same state databases, key by key (value, version, metadata) and history, with both peers stopped.
         await peer1.StopAsync();
         await peer2.StopAsync();
-        var assets = CompareStateDatabases(peer1.DataDirectory, peer2.DataDirectory, channelId);
+        var assets = CompareStateDatabases(peer1, peer2, channelId);
         Assert.True(assets >= MinimumTransactions / 2, $"only {assets} keys in the state");
         Assert.DoesNotContain("committing blocks failed", peer2.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("refused a block", peer2.Output, StringComparison.Ordinal);
+        AssertRecovery(peer2.Output);
         var recovery = peer2.Output.Split('\n').FirstOrDefault(line => line.Contains("re-applied", StringComparison.Ordinal))?.Trim() ?? "no block re-applied (killed between commits)";
         _output.WriteLine($"peer 2 killed with peer 1 at height {killedHeight}, restarted with peer 1 at height {restartHeight}; final height {height}; {load.Sent} transactions, {valid} valid; {assets} keys; recovery: {recovery}");
 
@@ -145,11 +207,19 @@ public sealed class PeerCrashTests
         }
     }
 
-    /// <summary>Compares the state (every namespace the test writes) and the history of every asset; returns the asset count.</summary>
-    private static int CompareStateDatabases(string directory1, string directory2, string channelId)
+    /// <summary>Kills <paramref name="peer"/> (SIGKILL) in the middle of committing a block that writes state.</summary>
+    private protected abstract Task KillWhileCommittingAsync(PeerNode peer, string channelId);
+
+    /// <summary>Checks what the restarted peer 2 logged about its recovery.</summary>
+    private protected virtual void AssertRecovery(string peer2Output)
     {
-        using var state1 = SqliteStateDatabase.Open(Path.Combine(directory1, "state", $"{channelId}.db"));
-        using var state2 = SqliteStateDatabase.Open(Path.Combine(directory2, "state", $"{channelId}.db"));
+    }
+
+    /// <summary>Compares the state (every namespace the test writes) and the history of every asset; returns the asset count.</summary>
+    private int CompareStateDatabases(PeerNode peer1, PeerNode peer2, string channelId)
+    {
+        using var state1 = _network.OpenState(peer1, channelId);
+        using var state2 = _network.OpenState(peer2, channelId);
         Assert.Equal(state1.Savepoint, state2.Savepoint);
         var count = 0;
         foreach (var ns in new[] { PeerNetwork.Chaincode, "_lifecycle" })
@@ -184,7 +254,7 @@ public sealed class PeerCrashTests
     }
 
     /// <summary>Spins on the size of the peer's block files (<c>chains/&lt;channel&gt;/blockfile_*</c>) and SIGKILLs it when they grow.</summary>
-    private static void KillWhenBlockFilesGrow(PeerNode peer, string channelId)
+    private protected static void KillWhenBlockFilesGrow(PeerNode peer, string channelId)
     {
         var directory = new DirectoryInfo(Path.Combine(peer.DataDirectory, "chains", channelId));
         long Size() => directory.EnumerateFiles("blockfile_*").Sum(file => file.Length);
@@ -197,7 +267,7 @@ public sealed class PeerCrashTests
         peer.Kill();
     }
 
-    private static async Task<ulong> HeightAsync(PeerNode peer, string channelId)
+    private protected static async Task<ulong> HeightAsync(PeerNode peer, string channelId)
     {
         ulong? height = null;
         await UntilAsync(async () => (height = await peer.LedgerHeightAsync(channelId)) is not null, null, $"{peer} reporting its height");
@@ -205,7 +275,7 @@ public sealed class PeerCrashTests
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after the guard or when the load failed.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition, Task? load, string what)
+    private protected static async Task UntilAsync(Func<Task<bool>> condition, Task? load, string what)
     {
         using var guard = new CancellationTokenSource(Guard);
         while (!await condition())
@@ -364,4 +434,65 @@ public sealed class PeerCrashTests
             return Transaction(user, proposal, txId, function, second is null ? [await first] : [await first, second]);
         }
     }
+}
+
+/// <summary>Both peers on SQLite: the kill lands between a block's append and its state update (or in the append).</summary>
+[Collection(PeerCrashCollectionDefinition.Name)]
+public sealed class SqlitePeerCrashTests(PeerCrashNetwork network, Xunit.Abstractions.ITestOutputHelper output) : PeerCrashTests(network, output)
+{
+    /// <summary>Watches the block files and kills the peer the moment they grow.</summary>
+    private protected override Task KillWhileCommittingAsync(PeerNode peer, string channelId)
+    {
+        KillWhenBlockFilesGrow(peer, channelId);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Peer 2 on PostgreSQL: the kill lands inside a block's PostgreSQL transaction, after its state and history rows
+/// were written and before its savepoint (the test-only pause trigger holds the peer there). The server must drop
+/// the whole block; the restarted peer re-applies it from its block store.
+/// </summary>
+[Collection(PostgresPeerCrashCollectionDefinition.Name)]
+public sealed class PostgresPeerCrashTests(PostgresPeerCrashNetwork network, Xunit.Abstractions.ITestOutputHelper output) : PeerCrashTests(network, output)
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+
+    private protected override async Task KillWhileCommittingAsync(PeerNode peer, string channelId)
+    {
+        var paused = network.PauseTrigger + ".paused";
+        File.Delete(paused);
+        await File.WriteAllTextAsync(network.PauseTrigger, "");
+        await UntilAsync(() => Task.FromResult(File.Exists(paused) || peer.HasExited), null, "peer 2 pausing before a savepoint");
+        Assert.False(peer.HasExited, $"peer 2 exited before pausing:\n{peer.Output}");
+        var block = ulong.Parse(await File.ReadAllTextAsync(paused), CultureInfo.InvariantCulture);
+
+        // The paused block's rows are written in a transaction that is still open on the server.
+        await using (var connection = new NpgsqlConnection(network.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction';", connection);
+            Assert.True((long)(await command.ExecuteScalarAsync())! >= 1, "peer 2's block transaction is not open");
+        }
+        peer.Kill();
+
+        // Once the server has ended the dead session (releasing the writer lock), the savepoint is the block before.
+        using var guard = new CancellationTokenSource(Guard);
+        while (true)
+        {
+            try
+            {
+                using var state = network.OpenState(peer, channelId);
+                Assert.Equal(block - 1, state.Savepoint!.Value.BlockNumber);
+                break;
+            }
+            catch (StateDatabaseException ex) when (ex.Message.Contains("already open", StringComparison.Ordinal) && !guard.IsCancellationRequested)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private protected override void AssertRecovery(string peer2Output) =>
+        Assert.Contains("re-applied", peer2Output, StringComparison.Ordinal);
 }

@@ -4,6 +4,7 @@ using ZonCoin.Cli.Bench;
 using ZonCoin.Cli.Ledger;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
+using ZonCoin.Peer.Channels;
 
 namespace ZonCoin.Cli.Commands;
 
@@ -57,20 +58,21 @@ internal static class LedgerCommands
 
         var rebuild = new Command("rebuild", "Delete a channel's state database and recreate state and history from its blocks (the peer must be stopped)")
         {
-            DataOption(), ChannelOption(),
+            DataOption(), ChannelOption(), StateOption(), PostgresOption("The peer's Peer:PostgresConnectionString (with --state postgres)"),
         };
         rebuild.SetAction(parse =>
         {
             var (directory, channelId) = (parse.GetValue<string>("--dir")!, parse.GetValue<string>("--channel")!);
+            var (state, postgres) = (parse.GetValue<string>("--state")!, parse.GetValue<string>("--postgres") ?? "");
             return CommandErrors.Run(() =>
             {
-                var result = Guard(() => LedgerRebuilder.Rebuild(directory, channelId));
+                var result = Guard(() => LedgerRebuilder.Rebuild(directory, channelId, state, postgres));
                 if (result.StoreRepaired)
                 {
                     Console.WriteLine("note: opening the block store repaired its tail or index");
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"channel {channelId}: rebuilt {result.StatePath} from {result.Blocks} blocks: {result.Transactions} transactions, {result.ValidTransactions} valid applied, savepoint block {result.Blocks - 1}, in {result.Elapsed.TotalSeconds:F1} s"));
+                    $"channel {channelId}: rebuilt {result.State} from {result.Blocks} blocks: {result.Transactions} transactions, {result.ValidTransactions} valid applied, savepoint block {result.Blocks - 1}, in {result.Elapsed.TotalSeconds:F1} s"));
             });
         });
         return new Command("ledger", "Offline tools for a peer's channel ledgers (run them while the peer is stopped)") { verify, rebuild };
@@ -83,18 +85,37 @@ internal static class LedgerCommands
         var blockSize = new Option<int>("--block-size") { Description = "Transactions per block", DefaultValueFactory = _ => 500 };
         txs.Validators.Add(result => Between(result, 1, 10_000_000));
         orgs.Validators.Add(result => Between(result, 1, 32));
+        var keys = new Option<int>("--keys") { Description = "Keys loaded into the state before the timed commits (through committed blocks, not timed); the query latencies read them", DefaultValueFactory = _ => 100_000 };
         blockSize.Validators.Add(result => Between(result, 1, 100_000));
-        var command = new Command("commit", "Build N endorsed transactions and time the peer's validation and commit of their blocks (SQLite): tx/s, blocks/s, block commit latency")
+        keys.Validators.Add(result => Between(result, 0, 100_000_000));
+        var state = StateOption();
+        var postgres = PostgresOption("With --state postgres: the PostgreSQL database to use (the benchmark works in a channel schema of its own and drops it); absent, a throwaway PostgreSQL 15 server is started in a temp folder and stopped after");
+        var command = new Command("commit", "Build N endorsed transactions and time the peer's validation and commit of their blocks (SQLite or PostgreSQL state) over a preloaded state: tx/s, blocks/s, block commit latency; then point and range read latency")
         {
-            txs, orgs, blockSize,
+            txs, orgs, blockSize, keys, state, postgres,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
-            CommitBenchmark.RunAsync(new CommitWorkloadSettings(parse.GetValue(orgs), parse.GetValue(txs), parse.GetValue(blockSize)), Console.Out, cancellationToken)));
+            CommitBenchmark.RunAsync(
+                new CommitWorkloadSettings(parse.GetValue(orgs), parse.GetValue(txs), parse.GetValue(blockSize)) { PreloadKeys = parse.GetValue(keys) },
+                new CommitBenchmarkState(parse.GetValue(state)!, parse.GetValue(postgres)),
+                Console.Out,
+                cancellationToken)));
         return command;
     }
 
     private static Option<string> DataOption() =>
         new("--dir") { Description = "The peer's data folder (holding chains/ and state/)", Required = true };
+
+    /// <summary><c>--state sqlite|postgres</c>: the state database the peer is configured with (<c>Peer:StateDatabase</c>).</summary>
+    private static Option<string> StateOption()
+    {
+        var option = new Option<string>("--state") { Description = "The state database: sqlite (the peer's Peer:StateDatabase default) or postgres", DefaultValueFactory = _ => StateDatabaseProvider.Sqlite };
+        option.AcceptOnlyFromAmong(StateDatabaseProvider.Sqlite, StateDatabaseProvider.Postgres);
+        return option;
+    }
+
+    private static Option<string> PostgresOption(string description) =>
+        new("--postgres") { Description = description };
 
     private static Option<string> ChannelOption() =>
         new("--channel") { Description = "The channel ID", Required = true };

@@ -7,7 +7,6 @@ using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Protos.Common;
@@ -26,6 +25,9 @@ internal sealed record CommitWorkloadSettings(int Orgs, int Transactions, int Bl
     public string ChaincodeName { get; init; } = "bench";
 
     public int ValueSize { get; init; } = 64;
+
+    /// <summary>Keys written before the measured transactions (<see cref="CommitWorkload.PreloadBlocks"/>); 0 = none.</summary>
+    public int PreloadKeys { get; init; }
 }
 
 /// <summary>
@@ -33,11 +35,15 @@ internal sealed record CommitWorkloadSettings(int Orgs, int Transactions, int Bl
 /// organisations (CA, one peer, one user each) and an orderer organisation, generated under a folder; the genesis
 /// block; block 1 committing a <c>_lifecycle</c> chaincode definition whose endorsement policy requires every
 /// organisation's peer; then the endorsed transactions (creator signature plus one endorsement per organisation),
-/// each writing a distinct key, cut into blocks signed by the orderer. Shared by <c>zoncoin bench commit</c> and
-/// the ledger tools' tests.
+/// each writing a distinct key, cut into blocks signed by the orderer. With <see cref="CommitWorkloadSettings.PreloadKeys"/>,
+/// blocks of endorsed transactions writing <see cref="KeysPerPreloadTransaction"/> keys each come between the setup
+/// and the measured blocks. Shared by <c>zoncoin bench commit</c> and the ledger tools' tests.
 /// </summary>
 internal sealed class CommitWorkload
 {
+    /// <summary>Keys each preload transaction writes.</summary>
+    public const int KeysPerPreloadTransaction = 1000;
+
     private CommitWorkload(CommitWorkloadSettings settings, SigningIdentity orderer, SigningIdentity client, IReadOnlyList<SigningIdentity> endorsers)
     {
         Settings = settings;
@@ -62,7 +68,10 @@ internal sealed class CommitWorkload
     /// <summary>Blocks 1.. before the measured ones: the chaincode definition.</summary>
     public IReadOnlyList<Block> SetupBlocks { get; private set; } = [];
 
-    /// <summary>The blocks of endorsed transactions, following <see cref="SetupBlocks"/>.</summary>
+    /// <summary>The blocks that load <see cref="CommitWorkloadSettings.PreloadKeys"/> keys (<see cref="PreloadKey"/>), following <see cref="SetupBlocks"/>.</summary>
+    public IReadOnlyList<Block> PreloadBlocks { get; private set; } = [];
+
+    /// <summary>The blocks of endorsed transactions, following <see cref="PreloadBlocks"/>.</summary>
     public IReadOnlyList<Block> TransactionBlocks { get; private set; } = [];
 
     /// <summary>Generates the crypto material under <paramref name="cryptoDirectory"/> and builds every block.</summary>
@@ -72,6 +81,7 @@ internal sealed class CommitWorkload
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.Orgs);
         ArgumentOutOfRangeException.ThrowIfNegative(settings.Transactions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.BlockSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.PreloadKeys);
         var ordererOrg = new OrgCryptoRequest("OrdererOrg", "OrdererMSP", "orderer.bench.local", 0, 1, 0, Path.Combine(cryptoDirectory, "orderer"));
         OrgCryptoGenerator.Generate(ordererOrg);
         var orgs = Enumerable.Range(1, settings.Orgs)
@@ -106,25 +116,30 @@ internal sealed class CommitWorkload
                 SignaturePolicy = PolicyDsl.Parse($"AND({string.Join(", ", orgs.Select(org => $"'{org.MspId}.peer'"))})"),
             },
         };
-        var define = workload.Endorse(LifecycleKeys.Namespace, LifecycleKeys.Definition(settings.ChaincodeName), definition.ToByteString());
+        var define = workload.Endorse(LifecycleKeys.Namespace, [(LifecycleKeys.Definition(settings.ChaincodeName), definition.ToByteString())]);
         var previous = workload.Genesis;
         var setup = workload.NextBlock(previous, [define]);
         workload.SetupBlocks = [setup];
 
-        var envelopes = new ByteString[settings.Transactions];
-        var value = new string('v', settings.ValueSize);
-        Parallel.For(0, settings.Transactions, i =>
-            envelopes[i] = workload.Endorse(settings.ChaincodeName, Key(i), ByteString.CopyFromUtf8(value)));
-        var blocks = new List<Block>();
-        previous = setup;
-        for (var start = 0; start < envelopes.Length; start += settings.BlockSize)
+        var value = ByteString.CopyFromUtf8(new string('v', settings.ValueSize));
+        var preload = new ByteString[(settings.PreloadKeys + KeysPerPreloadTransaction - 1) / KeysPerPreloadTransaction];
+        Parallel.For(0, preload.Length, t =>
         {
-            previous = workload.NextBlock(previous, envelopes.Skip(start).Take(settings.BlockSize));
-            blocks.Add(previous);
-        }
-        workload.TransactionBlocks = blocks;
+            var keys = Enumerable.Range(t * KeysPerPreloadTransaction, Math.Min(KeysPerPreloadTransaction, settings.PreloadKeys - (t * KeysPerPreloadTransaction)));
+            preload[t] = workload.Endorse(settings.ChaincodeName, [.. keys.Select(k => (PreloadKey(k), value))]);
+        });
+        var last = setup;
+        workload.PreloadBlocks = workload.CutBlocks(ref last, preload);
+
+        var envelopes = new ByteString[settings.Transactions];
+        Parallel.For(0, settings.Transactions, i =>
+            envelopes[i] = workload.Endorse(settings.ChaincodeName, [(Key(i), value)]));
+        workload.TransactionBlocks = workload.CutBlocks(ref last, envelopes);
         return workload;
     }
+
+    /// <summary>The key preload write <paramref name="index"/> sets.</summary>
+    public static string PreloadKey(int index) => string.Create(CultureInfo.InvariantCulture, $"load{index:D8}");
 
     /// <summary>The key transaction <paramref name="index"/> writes.</summary>
     public static string Key(int index) => string.Create(CultureInfo.InvariantCulture, $"key{index:D8}");
@@ -156,11 +171,13 @@ internal sealed class CommitWorkload
 
     /// <summary>
     /// Creates a peer's ledger for the channel under <paramref name="dataDirectory"/> (the layout of
-    /// <c>PeerChannels</c>: <c>chains/&lt;channel&gt;</c>, <c>state/&lt;channel&gt;.db</c>) holding the genesis block, as
-    /// joining the channel does, and opens it.
+    /// <c>PeerChannels</c>: <c>chains/&lt;channel&gt;</c>, and <c>state/&lt;channel&gt;.db</c> or the channel's schema in
+    /// the PostgreSQL database of <paramref name="postgresConnectionString"/>, as <paramref name="stateDatabase"/>
+    /// says) holding the genesis block, as joining the channel does, and opens it.
     /// </summary>
-    public PeerChannel Join(string dataDirectory)
+    public PeerChannel Join(string dataDirectory, string stateDatabase = StateDatabaseProvider.Sqlite, string postgresConnectionString = "")
     {
+        var states = new StateDatabaseProvider(stateDatabase, dataDirectory, postgresConnectionString);
         var blocksDirectory = Path.Combine(dataDirectory, "chains", Settings.ChannelId);
         var statePath = Path.Combine(dataDirectory, "state", $"{Settings.ChannelId}.db");
         if (Directory.Exists(blocksDirectory) || File.Exists(statePath))
@@ -168,11 +185,15 @@ internal sealed class CommitWorkload
             throw new InvalidOperationException($"'{dataDirectory}' already holds channel '{Settings.ChannelId}'");
         }
         var store = BlockStore.Open(blocksDirectory);
-        SqliteStateDatabase? state = null;
+        IStateDatabase? state = null;
         try
         {
             store.Append(Genesis.Clone());
-            state = SqliteStateDatabase.Open(statePath);
+            state = states.Open(Settings.ChannelId);
+            if (state.Savepoint is not null)
+            {
+                throw new InvalidOperationException($"the {state.Name} state database of channel '{Settings.ChannelId}' already holds blocks");
+            }
             state.ApplyBlock(0, new UpdateBatch());
             return new PeerChannel(Settings.ChannelId, store, state);
         }
@@ -185,10 +206,10 @@ internal sealed class CommitWorkload
     }
 
     /// <summary>Joins under <paramref name="dataDirectory"/> and commits every block through the peer's channel; returns the height.</summary>
-    public ulong WriteLedger(string dataDirectory)
+    public ulong WriteLedger(string dataDirectory, string stateDatabase = StateDatabaseProvider.Sqlite, string postgresConnectionString = "")
     {
-        using var channel = Join(dataDirectory);
-        foreach (var block in SetupBlocks.Concat(TransactionBlocks))
+        using var channel = Join(dataDirectory, stateDatabase, postgresConnectionString);
+        foreach (var block in SetupBlocks.Concat(PreloadBlocks).Concat(TransactionBlocks))
         {
             var committed = channel.Commit(block.Clone());
             if (committed.Verdicts.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
@@ -199,6 +220,18 @@ internal sealed class CommitWorkload
         return channel.Height;
     }
 
+    /// <summary>Cuts <paramref name="envelopes"/> into signed blocks of <see cref="CommitWorkloadSettings.BlockSize"/> after <paramref name="previous"/>, which ends as the last.</summary>
+    private List<Block> CutBlocks(ref Block previous, ByteString[] envelopes)
+    {
+        var blocks = new List<Block>();
+        for (var start = 0; start < envelopes.Length; start += Settings.BlockSize)
+        {
+            previous = NextBlock(previous, envelopes.Skip(start).Take(Settings.BlockSize));
+            blocks.Add(previous);
+        }
+        return blocks;
+    }
+
     private Block NextBlock(Block previous, IEnumerable<ByteString> envelopes)
     {
         var block = Blocks.Create(previous.Header.Number + 1, BlockHashing.HeaderHash(previous.Header), envelopes);
@@ -206,16 +239,17 @@ internal sealed class CommitWorkload
         return block;
     }
 
-    /// <summary>An endorsed, signed transaction invoking <paramref name="chaincode"/> that writes one key.</summary>
-    private ByteString Endorse(string chaincode, string key, ByteString value)
+    /// <summary>An endorsed, signed transaction invoking <paramref name="chaincode"/> that writes <paramref name="writes"/>.</summary>
+    private ByteString Endorse(string chaincode, (string Key, ByteString Value)[] writes)
     {
-        var (signed, _) = Proposals.Create(ChaincodeInvocation.Of(Settings.ChannelId, chaincode, "put", key), Client);
+        var (signed, _) = Proposals.Create(ChaincodeInvocation.Of(Settings.ChannelId, chaincode, "put", writes[0].Key), Client);
         var proposal = Proposals.Unpack(signed);
-        var writes = new KVRWSet { Writes = { new KVWrite { Key = key, Value = value } } };
+        var set = new KVRWSet();
+        set.Writes.Add(writes.Select(w => new KVWrite { Key = w.Key, Value = w.Value }));
         var results = new TxReadWriteSet
         {
             DataModel = TxReadWriteSet.Types.DataModel.Kv,
-            NsRwset = { new NsReadWriteSet { Namespace = chaincode, Rwset = writes.ToByteString() } },
+            NsRwset = { new NsReadWriteSet { Namespace = chaincode, Rwset = set.ToByteString() } },
         };
         var simulation = new SimulationResult(new ChaincodeID { Name = chaincode, Version = "1.0" }, new Response { Status = 200 }, results.ToByteString(), null);
         var responses = Endorsers.Select(endorser => Endorsements.Endorse(proposal, simulation, endorser)).ToList();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
@@ -7,19 +6,29 @@ using ZonCoin.Protos.Peer;
 namespace ZonCoin.Cli.Ledger;
 
 /// <summary>What <see cref="LedgerRebuilder.Rebuild"/> did.</summary>
-internal sealed record LedgerRebuild(string StatePath, ulong Blocks, ulong Transactions, ulong ValidTransactions, TimeSpan Elapsed, bool StoreRepaired);
+internal sealed record LedgerRebuild(string State, ulong Blocks, ulong Transactions, ulong ValidTransactions, TimeSpan Elapsed, bool StoreRepaired);
 
 /// <summary>
 /// Recreates a channel's state database (state, history, savepoint) from its block store
-/// (<c>zoncoin ledger rebuild</c>): deletes the database and its WAL files, then lets the peer's committer recover
+/// (<c>zoncoin ledger rebuild</c>): deletes the database (the SQLite file and its WAL files, or the channel's
+/// PostgreSQL schema, as the peer's <see cref="StateDatabaseProvider"/> does), then lets the peer's committer recover
 /// every block onto an empty database, applying the transactions each block's TRANSACTIONS_FILTER marks valid.
-/// The block store's lock makes it refuse while a peer runs.
+/// The block store's lock makes it refuse while a peer runs (and the PostgreSQL writer lock while a peer has the
+/// channel's state open).
 /// </summary>
 internal static class LedgerRebuilder
 {
+    /// <param name="stateDatabase">The peer's <c>Peer:StateDatabase</c>: <c>sqlite</c> (the file under
+    /// <paramref name="dataDirectory"/>) or <c>postgres</c> (a schema in <paramref name="postgresConnectionString"/>).</param>
     /// <exception cref="InvalidOperationException">There is no block store for the channel, or it is in use.</exception>
-    public static LedgerRebuild Rebuild(string dataDirectory, string channelId)
+    /// <exception cref="ArgumentException">An unknown state database, or postgres without a connection string.</exception>
+    public static LedgerRebuild Rebuild(string dataDirectory, string channelId, string stateDatabase = StateDatabaseProvider.Sqlite, string postgresConnectionString = "")
     {
+        if (stateDatabase == StateDatabaseProvider.Postgres && string.IsNullOrWhiteSpace(postgresConnectionString))
+        {
+            throw new ArgumentException("--state postgres needs --postgres \"connection string\" (the peer's Peer:PostgresConnectionString)", nameof(postgresConnectionString));
+        }
+        var provider = new StateDatabaseProvider(stateDatabase, dataDirectory, postgresConnectionString);
         var started = Stopwatch.GetTimestamp();
         var store = LedgerVerifier.OpenExisting(dataDirectory, channelId);
         try
@@ -28,11 +37,17 @@ internal static class LedgerRebuilder
             {
                 throw new InvalidOperationException($"the block store of channel '{channelId}' holds no blocks");
             }
-            var statePath = Path.GetFullPath(LedgerVerifier.StatePath(dataDirectory, channelId));
-            foreach (var file in new[] { statePath, statePath + "-wal", statePath + "-shm", statePath + "-journal" })
+            string stateName;
+            if (stateDatabase == StateDatabaseProvider.Postgres)
             {
-                File.Delete(file);
+                stateName = $"the PostgreSQL state database of channel {channelId}";
             }
+            else
+            {
+                stateName = Path.GetFullPath(LedgerVerifier.StatePath(dataDirectory, channelId));
+                File.Delete(stateName + "-journal");
+            }
+            provider.Delete(channelId);
             ulong transactions = 0, valid = 0;
             for (var number = 0UL; number < store.Height; number++)
             {
@@ -46,7 +61,7 @@ internal static class LedgerRebuilder
                     valid += code == (byte)TxValidationCode.Valid ? 1UL : 0UL;
                 }
             }
-            var state = SqliteStateDatabase.Open(statePath);
+            var state = provider.Open(channelId);
             PeerChannel channel;
             try
             {
@@ -61,7 +76,7 @@ internal static class LedgerRebuilder
             }
             channel.Dispose();
             var repaired = !store.Recovery.WasClean;
-            return new LedgerRebuild(statePath, store.Height, transactions, valid, Stopwatch.GetElapsedTime(started), repaired);
+            return new LedgerRebuild(stateName, store.Height, transactions, valid, Stopwatch.GetElapsedTime(started), repaired);
         }
         catch
         {

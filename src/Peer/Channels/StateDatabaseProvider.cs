@@ -1,3 +1,4 @@
+using System.Globalization;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
 using ZonCoin.Ledger.State.Sqlite;
@@ -9,10 +10,23 @@ namespace ZonCoin.Peer.Channels;
 /// (<c>Peer:StateDatabase</c>): SQLite files <c>&lt;data&gt;/state/&lt;channel&gt;.db</c>, or one PostgreSQL schema per
 /// channel in the database of <c>Peer:PostgresConnectionString</c>.
 /// </summary>
+/// <remarks>
+/// Test only: when the environment variable <see cref="PauseBeforeSavepointVariable"/> names a file (the trigger),
+/// PostgreSQL state databases check for it before writing each block's savepoint; when it exists and the block wrote
+/// rows, the peer deletes it, creates <c>TRIGGER.paused</c> holding the block number, and sleeps inside the open
+/// transaction (state and history written, savepoint not) for up to <see cref="Pause"/>, so that a crash test
+/// (tests/Integration.Tests/PeerCrashTests.cs) can kill the process exactly there. Never set it in production.
+/// </remarks>
 internal sealed class StateDatabaseProvider
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
+
+    /// <summary>Test only: the environment variable naming the pause trigger file (see the remarks).</summary>
+    public const string PauseBeforeSavepointVariable = "ZONCOIN_TEST_PAUSE_BEFORE_SAVEPOINT";
+
+    /// <summary>How long a paused commit waits to be killed before it goes on.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMinutes(2);
 
     private readonly string _kind;
     private readonly string _dataDirectory;
@@ -34,7 +48,7 @@ internal sealed class StateDatabaseProvider
     {
         if (_kind == Postgres)
         {
-            return PostgresStateDatabase.Open(_postgresConnectionString, channelId);
+            return PostgresStateDatabase.Open(_postgresConnectionString, channelId, TestPauseOptions());
         }
         Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
         return SqliteStateDatabase.Open(SqlitePath(channelId));
@@ -54,6 +68,30 @@ internal sealed class StateDatabaseProvider
         {
             File.Delete(stale);
         }
+    }
+
+    /// <summary>The test-only pause before the savepoint (see the remarks), or null when the variable is not set.</summary>
+    private static PostgresStateDatabaseOptions? TestPauseOptions()
+    {
+        if (Environment.GetEnvironmentVariable(PauseBeforeSavepointVariable) is not { Length: > 0 } trigger)
+        {
+            return null;
+        }
+        return new PostgresStateDatabaseOptions
+        {
+            BeforeSavepoint = (block, rows) =>
+            {
+                if (rows == 0 || !File.Exists(trigger))
+                {
+                    return;
+                }
+                File.Delete(trigger);
+                var paused = trigger + ".paused";
+                File.WriteAllText(paused + ".tmp", block.ToString(CultureInfo.InvariantCulture));
+                File.Move(paused + ".tmp", paused, overwrite: true);
+                Thread.Sleep(Pause);
+            },
+        };
     }
 
     private string SqlitePath(string channelId) => Path.Combine(_dataDirectory, "state", $"{channelId}.db");

@@ -32,6 +32,9 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>The sample chaincode's endorsement policy at deploy.</summary>
     protected virtual string EndorsementPolicy => "AND('Org1MSP.peer','Org2MSP.peer')";
 
+    /// <summary>Environment variables of peer 1 or 2 (its configuration beyond the flags); none by default.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? PeerEnvironment(int peer) => null;
+
     /// <summary>The CLI output of the deploy.</summary>
     internal string DeployOutput { get; private set; } = "";
 
@@ -46,7 +49,7 @@ public class PeerNetwork : IAsyncLifetime
         var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"]);
         var joined = await Orderer.JoinAsync(genesis);
         Assert.True(joined.ExitCode == 0, joined.Output);
-        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1), PeerNode.StartAsync(Consortium, Org2));
+        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1, environment: PeerEnvironment(1)), PeerNode.StartAsync(Consortium, Org2, environment: PeerEnvironment(2)));
         (Peer1, Peer2) = (peers[0], peers[1]);
         foreach (var peer in peers)
         {

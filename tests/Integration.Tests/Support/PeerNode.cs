@@ -38,15 +38,18 @@ internal sealed class PeerNode : IAsyncDisposable
 
     public string Output => _process?.Output ?? "";
 
-    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false)
+    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls };
+        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls, Environment = environment };
         await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
 
     /// <summary>Mutual TLS on the gRPC and admin endpoints (and towards the orderer) instead of <c>--insecure</c>.</summary>
     public bool Tls { get; private init; }
+
+    /// <summary>Environment variables of the process (every start), e.g. <c>Peer__StateDatabase</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; private init; }
 
     public string TlsCaFile => Path.Combine(Org.PeerDirectory(0), "tls", "ca.crt");
 
@@ -81,7 +84,7 @@ internal sealed class PeerNode : IAsyncDisposable
             "--msp-id", Org.MspId,
             "--msp-dir", Path.Combine(Org.PeerDirectory(0), "msp"),
             .. (Tls ? new[] { "--tls-dir", Path.Combine(Org.PeerDirectory(0), "tls") } : ["--insecure"]),
-        ]);
+        ], Environment);
         await _process.WaitUntilHealthyAsync(OperationsPort, $"peer of {Org.Name}");
     }
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Npgsql;
+using ZonCoin.Shared;
 
 namespace ZonCoin.Ledger.Tests.Support;
 
@@ -13,142 +10,23 @@ public sealed class SharedPostgresServer : ICollectionFixture<PostgresServer>
 }
 
 /// <summary>
-/// A PostgreSQL 15 server for the test run, started from the installed binaries (<c>/usr/lib/postgresql/15/bin</c>,
-/// or the directory in <c>ZONCOIN_PG_BIN</c>): <c>initdb</c> in a temp directory, <c>pg_ctl start</c> on a free
-/// 127.0.0.1 port with trust authentication and its unix socket inside the temp directory; stopped
-/// (<c>pg_ctl stop -m fast</c>) and deleted on dispose. PostgreSQL refuses to run as root, so when the tests run as
-/// root the server runs as the <c>postgres</c> user (through <c>runuser</c>). Tests isolate their data by using
-/// their own channels (schemas). Missing binaries fail the tests; they are not skipped.
+/// The PostgreSQL 15 server of a test assembly's run (one per assembly, through <see cref="SharedPostgresServer"/>):
+/// a <see cref="TemporaryPostgresServer"/> (src/Shared, linked into each test project that needs it) started in a
+/// temp directory on a free 127.0.0.1 port and stopped at the end. Tests isolate their data by using their own
+/// channels (schemas). Missing binaries fail the tests; they are not skipped.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
-    private const string DefaultBin = "/usr/lib/postgresql/15/bin";
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
-
-    private readonly string _bin;
-    private readonly string _root;
-    private readonly string _data;
-    private readonly bool _asPostgresUser;
-    private bool _started;
-
-    public PostgresServer()
-    {
-        _bin = Environment.GetEnvironmentVariable("ZONCOIN_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBin;
-        if (!File.Exists(Path.Combine(_bin, "initdb")) || !File.Exists(Path.Combine(_bin, "pg_ctl")))
-        {
-            throw new InvalidOperationException(
-                $"The PostgreSQL tests need the PostgreSQL 15 server binaries (initdb, pg_ctl) in {_bin}: install the postgresql-15 package (apt-get install postgresql-15) or set ZONCOIN_PG_BIN to their directory.");
-        }
-        _asPostgresUser = Environment.UserName == "root";
-        _root = Path.Combine(Path.GetTempPath(), "zoncoin-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        _data = Path.Combine(_root, "data");
-        Directory.CreateDirectory(_root);
-        try
-        {
-            if (_asPostgresUser)
-            {
-                Run("chown", ["postgres:postgres", _root], asPostgres: false);
-            }
-            Port = FreePort();
-            Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"], asPostgres: _asPostgresUser);
-            // pg_ctl passes -o to the server through a shell; the temp path has no spaces or quotes.
-            var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_root} -c max_connections=200 -c fsync=on";
-            _started = true;
-            var log = Path.Combine(_root, "server.log");
-            try
-            {
-                Run(Path.Combine(_bin, "pg_ctl"), ["start", "-D", _data, "-w", "-t", "60", "-l", log, "-o", serverOptions], asPostgres: _asPostgresUser);
-            }
-            catch (InvalidOperationException ex) when (File.Exists(log))
-            {
-                throw new InvalidOperationException($"{ex.Message}\nserver log:\n{File.ReadAllText(log)}", ex);
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-        ConnectionString = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = Port,
-            Username = "postgres",
-            Database = "postgres",
-        }.ToString();
-    }
+    private readonly TemporaryPostgresServer _server = new();
 
     /// <summary>The server's TCP port on 127.0.0.1.</summary>
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>A connection string to the <c>postgres</c> database as the superuser.</summary>
-    public string ConnectionString { get; } = "";
+    public string ConnectionString => _server.ConnectionString;
 
     /// <summary>A name no other test of this run uses (a channel id: lowercase letters, digits, dashes).</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
 
-    public void Dispose()
-    {
-        if (_started)
-        {
-            _started = false;
-            try
-            {
-                Run(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", _data, "-m", "fast", "-w"], asPostgres: _asPostgresUser);
-            }
-            catch (InvalidOperationException)
-            {
-                // Best effort: the server may not have started.
-            }
-        }
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Runs a program (as the postgres user through runuser when asked) and throws with its output if it fails.</summary>
-    private static void Run(string program, IReadOnlyList<string> arguments, bool asPostgres)
-    {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            foreach (var a in (string[])["-u", "postgres", "--", program])
-            {
-                start.ArgumentList.Add(a);
-            }
-        }
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CommandTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish in {CommandTimeout}.");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {stdout.GetAwaiter().GetResult()}{stderr.GetAwaiter().GetResult()}");
-        }
-    }
+    public void Dispose() => _server.Dispose();
 }

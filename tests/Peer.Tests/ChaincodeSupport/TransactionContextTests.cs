@@ -2,9 +2,9 @@ using System.Globalization;
 using Google.Protobuf;
 using ZonCoin.Ledger.History;
 using ZonCoin.Ledger.State;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.ChaincodeSupport;
 using ZonCoin.Peer.Simulation;
+using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Protos.Ledger.QueryResult;
 using ZonCoin.Protos.Ledger.Rwset;
@@ -15,17 +15,18 @@ using MessageType = ZonCoin.Protos.Peer.ChaincodeMessage.Types.Type;
 
 namespace ZonCoin.Peer.Tests.ChaincodeSupport;
 
-public sealed class TransactionContextTests : IDisposable
+public abstract class TransactionContextTests : IDisposable
 {
     private static readonly DateTimeOffset Block2Time = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
     private static readonly DateTimeOffset Block3Time = new(2026, 1, 3, 3, 4, 5, TimeSpan.Zero);
 
-    private readonly TempDirectory _directory = new();
-    private readonly SqliteStateDatabase _state;
+    private readonly TestStates _states;
+    private readonly IStateDatabase _state;
 
-    public TransactionContextTests()
+    protected TransactionContextTests(TestStates states)
     {
-        _state = SqliteStateDatabase.Open(Path.Combine(_directory.Path, "state.db"));
+        _states = states;
+        _state = states.Open("state");
         var batch = new UpdateBatch();
         for (var i = 0; i < 250; i++)
         {
@@ -255,6 +256,12 @@ public sealed class TransactionContextTests : IDisposable
     public void Dispose()
     {
         _state.Dispose();
-        _directory.Dispose();
+        _states.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+public sealed class SqliteTransactionContextTests() : TransactionContextTests(TestStates.Sqlite());
+
+[Collection(SharedPostgresServer.Name)]
+public sealed class PostgresTransactionContextTests(PostgresServer server) : TransactionContextTests(TestStates.Postgres(server));

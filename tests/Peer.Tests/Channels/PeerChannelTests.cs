@@ -2,6 +2,7 @@ using Google.Protobuf;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Lifecycle;
+using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Lifecycle;
@@ -9,15 +10,17 @@ using ZonCoin.Protos.Peer;
 
 namespace ZonCoin.Peer.Tests.Channels;
 
-public sealed class PeerChannelTests : IDisposable
+public abstract class PeerChannelTests : IDisposable
 {
     private readonly TestNetwork _network = new();
+    private readonly TestStates _states;
     private readonly TestLedger _ledger;
     private readonly PeerChannel _channel;
 
-    public PeerChannelTests()
+    protected PeerChannelTests(TestStates states)
     {
-        _ledger = new TestLedger(_network);
+        _states = states;
+        _ledger = new TestLedger(_network, states);
         _channel = new PeerChannel(TestNetwork.ChannelId, _ledger.Blocks, _ledger.State);
     }
 
@@ -59,7 +62,7 @@ public sealed class PeerChannelTests : IDisposable
     public async Task A_waiter_for_a_block_wakes_only_when_its_writes_are_in_the_state_database()
     {
         using var network = new TestNetwork();
-        using var ledger = new TestLedger(network);
+        using var ledger = new TestLedger(network, _states, "gated");
         using var gated = new GatedStateDatabase(ledger.State);
         using var channel = new PeerChannel(TestNetwork.ChannelId, ledger.Blocks, gated);
         var peers = new[] { network.Org1.Peer, network.Org2.Peer };
@@ -154,6 +157,13 @@ public sealed class PeerChannelTests : IDisposable
     {
         _channel.Dispose();
         _ledger.Dispose();
+        _states.Dispose();
         _network.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+public sealed class SqlitePeerChannelTests() : PeerChannelTests(TestStates.Sqlite());
+
+[Collection(SharedPostgresServer.Name)]
+public sealed class PostgresPeerChannelTests(PostgresServer server) : PeerChannelTests(TestStates.Postgres(server));

@@ -5,6 +5,7 @@ using ZonCoin.Ledger.History;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Committer;
+using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
@@ -13,16 +14,18 @@ using StateVersion = ZonCoin.Ledger.State.Version;
 
 namespace ZonCoin.Peer.Tests.Committer;
 
-public sealed class BlockCommitterTests : IDisposable
+public abstract class BlockCommitterTests : IDisposable
 {
     private readonly TestNetwork _network = new();
+    private readonly TestStates _states;
     private readonly TestLedger _ledger;
     private readonly Definitions _definitions;
     private readonly BlockCommitter _committer;
 
-    public BlockCommitterTests()
+    protected BlockCommitterTests(TestStates states)
     {
-        _ledger = new TestLedger(_network);
+        _states = states;
+        _ledger = new TestLedger(_network, states);
         _definitions = new Definitions(new Dictionary<string, IPolicy> { ["cc"] = _network.Policy("OR('Org1MSP.peer')") });
         _committer = _ledger.Committer(_definitions);
     }
@@ -51,6 +54,12 @@ public sealed class BlockCommitterTests : IDisposable
     /// <summary>Block 1: a=1, b=1, d=1 at versions (1,0), (1,1), (1,2).</summary>
     private void Seed() =>
         Assert.All(Commit(Transaction(Tx.Writes(("a", "1")))!, Transaction(Tx.Writes(("b", "1"))), Transaction(Tx.Writes(("d", "1")))), code => Assert.Equal(TxValidationCode.Valid, code));
+
+    [Fact]
+    public void The_ledger_uses_the_state_database_under_test()
+    {
+        Assert.Equal(_states.Kind, _ledger.State.Name);
+    }
 
     [Fact]
     public void Read_of_a_key_written_earlier_in_the_block_conflicts()
@@ -236,7 +245,7 @@ public sealed class BlockCommitterTests : IDisposable
     [Fact]
     public void Recover_reapplies_blocks_stored_after_the_savepoint()
     {
-        using var reference = new TestLedger(_network);
+        using var reference = new TestLedger(_network, _states, "reference");
         var referenceCommitter = reference.Committer(_definitions);
         var t1 = Transaction(Tx.Writes(("a", "1"), ("b", "1")));
         var t2 = Transaction(WithReads(Tx.Writes(("a", "2"), ("b", null)), Tx.Read("a", new StateVersion(1, 0))));
@@ -281,7 +290,7 @@ public sealed class BlockCommitterTests : IDisposable
 
     private static string TxId(Envelope envelope) => Envelopes.Unpack(envelope).ChannelHeader.TxId;
 
-    private static List<string> Snapshot(Ledger.State.Sqlite.SqliteStateDatabase state)
+    private static List<string> Snapshot(IStateDatabase state)
     {
         var rows = state.GetRange("cc", "", "").Select(e => $"{e.Key}={Convert.ToHexString(e.Value.Value.Span)}@{e.Value.Version}").ToList();
         foreach (var key in new[] { "a", "b", "c" })
@@ -294,7 +303,9 @@ public sealed class BlockCommitterTests : IDisposable
     public void Dispose()
     {
         _ledger.Dispose();
+        _states.Dispose();
         _network.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A state database that fails to apply blocks: the peer crashed after storing the block.</summary>
@@ -321,3 +332,8 @@ public sealed class BlockCommitterTests : IDisposable
         }
     }
 }
+
+public sealed class SqliteBlockCommitterTests() : BlockCommitterTests(TestStates.Sqlite());
+
+[Collection(SharedPostgresServer.Name)]
+public sealed class PostgresBlockCommitterTests(PostgresServer server) : BlockCommitterTests(TestStates.Postgres(server));

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using ZonCoin.Ledger.State;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.Simulation;
+using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Peer.Validation;
 using ZonCoin.Protos.Ledger.Rwset;
@@ -10,17 +10,18 @@ using StateVersion = ZonCoin.Ledger.State.Version;
 
 namespace ZonCoin.Peer.Tests.Simulation;
 
-public sealed class TxSimulatorTests : IDisposable
+public abstract class TxSimulatorTests : IDisposable
 {
     private const string PrivateUse = "\uE000";
     private const string Emoji = "\U0001F600";
 
-    private readonly TempDirectory _directory = new();
-    private readonly SqliteStateDatabase _state;
+    private readonly TestStates _states;
+    private readonly IStateDatabase _state;
 
-    public TxSimulatorTests()
+    protected TxSimulatorTests(TestStates states)
     {
-        _state = SqliteStateDatabase.Open(Path.Combine(_directory.Path, "state.db"));
+        _states = states;
+        _state = states.Open("state");
         var batch = new UpdateBatch();
         batch.Put("cc", "a", "A"u8.ToArray(), new StateVersion(1, 0));
         batch.Put("cc", "b", "B"u8.ToArray(), new StateVersion(1, 1));
@@ -188,6 +189,12 @@ public sealed class TxSimulatorTests : IDisposable
     public void Dispose()
     {
         _state.Dispose();
-        _directory.Dispose();
+        _states.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+public sealed class SqliteTxSimulatorTests() : TxSimulatorTests(TestStates.Sqlite());
+
+[Collection(SharedPostgresServer.Name)]
+public sealed class PostgresTxSimulatorTests(PostgresServer server) : TxSimulatorTests(TestStates.Postgres(server));

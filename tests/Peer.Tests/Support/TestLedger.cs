@@ -2,21 +2,29 @@ using Google.Protobuf;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
-using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Peer.Committer;
 using ZonCoin.Peer.Validation;
 using ZonCoin.Protos.Common;
 
 namespace ZonCoin.Peer.Tests.Support;
 
-/// <summary>A channel ledger on disk: a block store and a SQLite state database in a temp folder, holding the genesis block.</summary>
+/// <summary>
+/// A channel ledger: a block store in a temp folder and a state database from <paramref name="states"/> (database
+/// <paramref name="name"/>; a SQLite file of its own when <paramref name="states"/> is null), holding the genesis block.
+/// </summary>
 internal sealed class TestLedger : IDisposable
 {
     private readonly TempDirectory _directory = new();
+    private readonly TestStates _states;
+    private readonly bool _ownsStates;
+    private readonly string _name;
 
-    public TestLedger(TestNetwork network, bool applyGenesis = true)
+    public TestLedger(TestNetwork network, TestStates? states = null, string name = "state", bool applyGenesis = true)
     {
         Network = network;
+        _ownsStates = states is null;
+        _states = states ?? TestStates.Sqlite();
+        _name = name;
         Open();
         Blocks.Append(network.Genesis.Clone());
         if (applyGenesis)
@@ -29,11 +37,9 @@ internal sealed class TestLedger : IDisposable
 
     public string BlocksPath => Path.Combine(_directory.Path, "blocks");
 
-    public string StatePath => Path.Combine(_directory.Path, "state.db");
-
     public BlockStore Blocks { get; private set; } = null!;
 
-    public SqliteStateDatabase State { get; private set; } = null!;
+    public IStateDatabase State { get; private set; } = null!;
 
     public BlockCommitter Committer(IChaincodeDefinitions definitions, IStateDatabase? state = null) =>
         new(Blocks, state ?? State, () => new TransactionValidator(TestNetwork.ChannelId, Network.Resources.Msps, definitions));
@@ -58,11 +64,15 @@ internal sealed class TestLedger : IDisposable
         State.Dispose();
         Blocks.Dispose();
         _directory.Dispose();
+        if (_ownsStates)
+        {
+            _states.Dispose();
+        }
     }
 
     private void Open()
     {
         Blocks = BlockStore.Open(BlocksPath, new BlockStoreOptions { Fsync = false });
-        State = SqliteStateDatabase.Open(StatePath);
+        State = _states.Open(_name);
     }
 }

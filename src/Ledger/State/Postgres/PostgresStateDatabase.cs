@@ -293,6 +293,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
                 WriteUpdates(writer, transaction, batch, ref writes, ref hook);
                 WriteHistory(writer, transaction, blockNumber, batch, ref writes, ref hook);
                 RunHook(ref hook, int.MaxValue);
+                _options.BeforeSavepoint?.Invoke(blockNumber, writes);
                 var next = new Version(blockNumber, batch.SavepointTxNumber);
                 using (var command = new NpgsqlCommand(_sqlWriteSavepoint, writer, transaction))
                 {
