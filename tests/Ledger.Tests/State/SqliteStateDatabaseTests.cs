@@ -30,6 +30,17 @@ public sealed class SqliteStateDatabaseTests : StateDatabaseContractTests
     }
 
     [Fact]
+    public void Rich_queries_throw_the_exact_query_exception_and_indexes_are_ignored()
+    {
+        const string Expected = "ExecuteQuery not supported for sqlite: rich queries (GetQueryResult) need a peer with the PostgreSQL state database (Peer:StateDatabase=postgres)";
+        Put(1, ("a", "{\"owner\":\"tom\"}"));
+        Assert.Equal(Expected, Assert.Throws<QueryException>(() => Db.ExecuteQuery(Ns, "{\"selector\":{}}")).Message);
+        Assert.Equal(Expected, Assert.Throws<QueryException>(() => Db.ExecuteQueryPage(Ns, "{\"selector\":{}}", 10, "")).Message);
+        Db.CreateIndexes(Ns, [StateIndexDefinition.Parse("i.json", "{\"index\":{\"fields\":[\"owner\"]},\"name\":\"i\"}")]);
+        Assert.Equal("{\"owner\":\"tom\"}", S(Db.Get(Ns, "a")!.Value));
+    }
+
+    [Fact]
     public void The_file_is_in_wal_mode_with_a_versioned_schema()
     {
         Put(1, ("a", "1"));

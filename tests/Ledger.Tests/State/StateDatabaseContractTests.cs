@@ -659,4 +659,30 @@ public abstract class StateDatabaseContractTests : IDisposable
         Assert.Equal("other", S(other.Get(Ns, "a")!.Value));
         Assert.Equal(new Version(7, 0), other.Savepoint);
     }
+
+    [Fact]
+    public void Rich_queries_work_exactly_when_supported_and_index_creation_is_idempotent()
+    {
+        Put(1, ("\0c\0a\0", "{\"owner\":\"tom\",\"b\":1,\"a\":2}"), ("k2", "{\"owner\":\"ann\"}"), ("k3", "plain"));
+        var index = StateIndexDefinition.Parse("owner.json", "{\"index\":{\"fields\":[\"owner\"]},\"name\":\"owner\"}");
+        Db.CreateIndexes(Ns, [index]);
+        Db.CreateIndexes(Ns, [index]);
+        const string Query = "{\"selector\":{\"owner\":\"tom\"}}";
+        if (Db.SupportsRichQueries)
+        {
+            var entry = Assert.Single(Db.ExecuteQuery(Ns, Query));
+            Assert.Equal("\0c\0a\0", entry.Key);
+            Assert.Equal("{\"a\":2,\"b\":1,\"owner\":\"tom\"}", S(entry.Value.Value));
+            Assert.Equal(new Version(1, 0), entry.Value.Version);
+            var page = Db.ExecuteQueryPage(Ns, "{\"selector\":{}}", 2, "");
+            Assert.Equal(["\0c\0a\0", "k2"], page.Results.Select(e => e.Key));
+            Assert.Equal(["k3"], Db.ExecuteQueryPage(Ns, "{\"selector\":{}}", 2, page.Bookmark).Results.Select(e => e.Key));
+        }
+        else
+        {
+            Assert.Throws<QueryException>(() => Db.ExecuteQuery(Ns, Query));
+            Assert.Throws<QueryException>(() => Db.ExecuteQueryPage(Ns, Query, 2, ""));
+        }
+        Assert.Equal("plain", S(Db.Get(Ns, "k3")!.Value));
+    }
 }
