@@ -57,4 +57,39 @@ public interface IStateDatabase : IDisposable
 
     /// <summary>True when CouchDB-style selector queries (<c>GetQueryResult</c>) work; false for SQLite.</summary>
     bool SupportsRichQueries { get; }
+
+    /// <summary>The most results one rich query or page returns (Fabric's <c>totalQueryLimit</c> default).</summary>
+    const int MaxQueryResults = 100_000;
+
+    /// <summary>
+    /// <c>GetQueryResult</c>: every match of the CouchDB Mango <paramref name="query"/> in namespace
+    /// <paramref name="ns"/> in the query's order (its <c>limit</c> and <c>skip</c> honoured), read lazily in one
+    /// snapshot, at most <see cref="MaxQueryResults"/>. Each entry's value is what Fabric returns for a rich query:
+    /// a JSON-object document re-marshalled as Fabric's CouchDB layer does (members sorted by key at every depth,
+    /// compact, numbers as written, strings escaped as Go does, the <c>fields</c> projection applied); any other
+    /// value as stored. Its version is the committed one.
+    /// </summary>
+    /// <exception cref="QueryException">The query is malformed or unsupported (thrown here), is refused by the
+    /// database (an invalid <c>$regex</c> pattern; thrown while enumerating), or the database has no rich queries
+    /// (<see cref="SupportsRichQueries"/> false).</exception>
+    /// <exception cref="StateDatabaseException">The database failed.</exception>
+    IEnumerable<StateEntry> ExecuteQuery(string ns, string query);
+
+    /// <summary>
+    /// <c>GetQueryResultWithPagination</c>: one page of <see cref="ExecuteQuery"/>. <paramref name="pageSize"/>
+    /// replaces the query's <c>limit</c> (0 = no limit, up to <see cref="MaxQueryResults"/>);
+    /// <paramref name="bookmark"/> "" is the first page, otherwise the previous page's <see cref="QueryPage.Bookmark"/>.
+    /// </summary>
+    /// <exception cref="QueryException">The query or bookmark is malformed or unsupported, the database refused the
+    /// query, or the database has no rich queries.</exception>
+    /// <exception cref="StateDatabaseException">The database failed.</exception>
+    QueryPage ExecuteQueryPage(string ns, string query, int pageSize, string bookmark);
+
+    /// <summary>
+    /// Creates, idempotently, the indexes chaincode <paramref name="ns"/> declares (Fabric's CouchDB index
+    /// definitions, META-INF/statedb/couchdb/indexes); a no-op where rich queries are unsupported (SQLite), as
+    /// Fabric ignores indexes on LevelDB.
+    /// </summary>
+    /// <exception cref="StateDatabaseException">The database failed.</exception>
+    void CreateIndexes(string ns, IReadOnlyList<StateIndexDefinition> indexes);
 }

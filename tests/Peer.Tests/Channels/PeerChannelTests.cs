@@ -112,6 +112,12 @@ public sealed class PeerChannelTests : IDisposable
 
         public bool SupportsRichQueries => inner.SupportsRichQueries;
 
+        public IEnumerable<Ledger.State.StateEntry> ExecuteQuery(string ns, string query) => inner.ExecuteQuery(ns, query);
+
+        public Ledger.State.QueryPage ExecuteQueryPage(string ns, string query, int pageSize, string bookmark) => inner.ExecuteQueryPage(ns, query, pageSize, bookmark);
+
+        public void CreateIndexes(string ns, IReadOnlyList<Ledger.State.StateIndexDefinition> indexes) => inner.CreateIndexes(ns, indexes);
+
         public void Close() => _gate.Reset();
 
         public void Open() => _gate.Set();

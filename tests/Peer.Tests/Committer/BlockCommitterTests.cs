@@ -308,6 +308,12 @@ public sealed class BlockCommitterTests : IDisposable
 
         public bool SupportsRichQueries => inner.SupportsRichQueries;
 
+        public IEnumerable<StateEntry> ExecuteQuery(string ns, string query) => inner.ExecuteQuery(ns, query);
+
+        public QueryPage ExecuteQueryPage(string ns, string query, int pageSize, string bookmark) => inner.ExecuteQueryPage(ns, query, pageSize, bookmark);
+
+        public void CreateIndexes(string ns, IReadOnlyList<StateIndexDefinition> indexes) => inner.CreateIndexes(ns, indexes);
+
         public VersionedValue? Get(string ns, string key) => inner.Get(ns, key);
 
         public IReadOnlyDictionary<string, VersionedValue> GetMany(string ns, IReadOnlyCollection<string> keys) => inner.GetMany(ns, keys);

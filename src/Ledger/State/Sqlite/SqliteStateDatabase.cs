@@ -73,6 +73,26 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     /// <inheritdoc/>
     public bool SupportsRichQueries => false;
 
+    /// <summary>The error of every rich query: SQLite has none (as Fabric's LevelDB).</summary>
+    internal const string RichQueriesUnsupported =
+        "ExecuteQuery not supported for sqlite: rich queries (GetQueryResult) need a peer with the PostgreSQL state database (Peer:StateDatabase=postgres)";
+
+    /// <inheritdoc/>
+    /// <exception cref="QueryException">Always: SQLite has no rich queries.</exception>
+    public IEnumerable<StateEntry> ExecuteQuery(string ns, string query) => throw new QueryException(RichQueriesUnsupported);
+
+    /// <inheritdoc/>
+    /// <exception cref="QueryException">Always: SQLite has no rich queries.</exception>
+    public QueryPage ExecuteQueryPage(string ns, string query, int pageSize, string bookmark) => throw new QueryException(RichQueriesUnsupported);
+
+    /// <inheritdoc/>
+    /// <remarks>Does nothing: SQLite has no rich queries, and Fabric ignores indexes on LevelDB.</remarks>
+    public void CreateIndexes(string ns, IReadOnlyList<StateIndexDefinition> indexes)
+    {
+        UpdateBatch.CheckNamespace(ns);
+        ArgumentNullException.ThrowIfNull(indexes);
+    }
+
     /// <inheritdoc/>
     public Version? Savepoint => _savepoint?.Value;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres.Query;
 
 namespace ZonCoin.Ledger.Tests.State.Query;
@@ -155,23 +156,48 @@ public sealed class MangoQueryTranslatorTests
         },
         {
             """{"_id":"k1"}""",
-            ["s.key = @q0::text"],
-            ["text:k1"]
+            ["s.key = @q0::bytea"],
+            ["bytea:6b31"]
         },
         {
-            """{"_id":{"$gt":"a","$lte":"b"}}""",
-            ["s.key COLLATE \"C\" > @q0::text", "s.key COLLATE \"C\" <= @q1::text"],
-            ["text:a", "text:b"]
+            """{"_id":"\u0000marble\u0000m1\u0000"}""",
+            ["s.key = @q0::bytea"],
+            ["bytea:006d6172626c65006d3100"]
+        },
+        {
+            """{"_id":{"$gt":"a","$lte":"\u00e9"}}""",
+            ["s.key > @q0::bytea", "s.key <= @q1::bytea"],
+            ["bytea:61", "bytea:c3a9"]
+        },
+        {
+            """{"_id":{"$ne":"a"}}""",
+            ["s.key <> @q0::bytea"],
+            ["bytea:61"]
         },
         {
             """{"_id":{"$in":["a","b",3]}}""",
-            ["s.key = ANY(@q0::text[])"],
-            ["text[]:a|b"]
+            ["s.key = ANY(@q0::bytea[])"],
+            ["bytea[]:61|62"]
+        },
+        {
+            """{"_id":{"$nin":["a"]}}""",
+            ["NOT (s.key = ANY(@q0::bytea[]))"],
+            ["bytea[]:61"]
         },
         {
             """{"_id":{"$regex":"^a"}}""",
-            ["s.key ~ @q0::text"],
+            ["(CASE WHEN position('\\x00'::bytea in s.key) = 0 THEN convert_from(s.key, 'UTF8') END) ~ @q0::text"],
             ["text:^a"]
+        },
+        {
+            """{"$not":{"_id":{"$regex":"^a"}}}""",
+            ["NOT (COALESCE((CASE WHEN position('\\x00'::bytea in s.key) = 0 THEN convert_from(s.key, 'UTF8') END) ~ @q0::text, false))"],
+            ["text:^a"]
+        },
+        {
+            """{"_id":{"$beginsWith":"\u0000a"}}""",
+            ["substr(s.key, 1, length(@q0::bytea)) = @q0::bytea"],
+            ["bytea:0061"]
         },
         {
             """{"_id":{"$gt":3}}""",
@@ -216,6 +242,8 @@ public sealed class MangoQueryTranslatorTests
     private static string Describe(SqlParameterValue parameter) => parameter.PgType + ":" + parameter.Value switch
     {
         string[] values => string.Join("|", values),
+        byte[] bytes => Convert.ToHexStringLower(bytes),
+        byte[][] arrays => string.Join("|", arrays.Select(Convert.ToHexStringLower)),
         var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -331,13 +359,15 @@ public sealed class MangoQueryTranslatorTests
         var page = MangoQueryTranslator.TranslatePage("""{"selector":{}}""", 10, string.Empty);
         var next = MangoQueryTranslator.TranslatePage("""{"selector":{}}""", 10, page.NextBookmark(1, hostile));
         Assert.DoesNotContain(hostile, next.Where, StringComparison.Ordinal);
-        Assert.Contains(next.Parameters, p => Equals(p.Value, hostile));
+        Assert.Contains(next.Parameters, p => p.Value is byte[] bytes && bytes.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(hostile)));
     }
 
     private static string[] Flatten(object value) => value switch
     {
         string[] values => values,
         string text => [text],
+        byte[] bytes => [Encoding.UTF8.GetString(bytes)],
+        byte[][] arrays => [.. arrays.Select(Encoding.UTF8.GetString)],
         _ => [],
     };
 
@@ -377,20 +407,21 @@ public sealed class MangoQueryTranslatorTests
             + "CASE jsonb_typeof((s.doc #> @q3::text[])) WHEN 'null' THEN 0 WHEN 'boolean' THEN 1 WHEN 'number' THEN 2 WHEN 'string' THEN 3 WHEN 'array' THEN 4 ELSE 5 END, "
             + "CASE WHEN jsonb_typeof((s.doc #> @q3::text[])) <> 'string' THEN (s.doc #> @q3::text[]) END, "
             + "(CASE WHEN jsonb_typeof((s.doc #> @q3::text[])) = 'string' THEN (s.doc #> @q3::text[]) #>> '{}' END) COLLATE \"C\", "
-            + "s.key COLLATE \"C\"",
+            + "s.key",
             query.OrderBy);
         Assert.Equal(new[] { "b", "c" }, (string[])query.Parameters[2].Value);
     }
 
     [Theory]
-    [InlineData("""[]""", "s.key COLLATE \"C\"")]
-    [InlineData("""["_id"]""", "s.key COLLATE \"C\"")]
-    [InlineData("""[{"_id":"desc"}]""", "s.key COLLATE \"C\" DESC")]
-    [InlineData("""[{"a":"asc"},{"b":"desc"}]""", "s.key COLLATE \"C\" DESC")]
-    public void Order_always_ends_with_the_key(string sort, string suffix)
+    [InlineData("""[]""", "s.key")]
+    [InlineData("""["_id"]""", "s.key")]
+    [InlineData("""[{"_id":"desc"}]""", "s.key DESC")]
+    [InlineData("""[{"a":"asc"},{"b":"desc"}]""", "COLLATE \"C\" DESC, s.key DESC")]
+    public void Order_always_ends_with_the_key_as_bytes(string sort, string suffix)
     {
         var query = MangoQueryTranslator.Translate($$"""{"selector":{},"sort":{{sort}}}""");
         Assert.EndsWith(suffix, query.OrderBy, StringComparison.Ordinal);
+        Assert.DoesNotContain("s.key COLLATE", query.OrderBy, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -399,7 +430,7 @@ public sealed class MangoQueryTranslatorTests
         var none = MangoQueryTranslator.Translate("""{"selector":{}}""");
         Assert.Equal(string.Empty, none.LimitOffset);
         Assert.Empty(none.Parameters);
-        Assert.Equal("SELECT s.key FROM state s WHERE (s.ns = @ns) AND (TRUE) ORDER BY s.key COLLATE \"C\"", none.ToSql("s.key", "state s", "s.ns = @ns"));
+        Assert.Equal("SELECT s.key FROM state s WHERE (s.ns = @ns) AND (TRUE) ORDER BY s.key", none.ToSql("s.key", "state s", "s.ns = @ns"));
 
         var both = MangoQueryTranslator.Translate("""{"selector":{},"limit":0,"skip":7}""");
         Assert.Equal("LIMIT @q0::bigint OFFSET @q1::bigint", both.LimitOffset);
@@ -410,7 +441,7 @@ public sealed class MangoQueryTranslatorTests
     public void Options_rename_the_alias_and_parameters_and_are_validated()
     {
         var query = MangoQueryTranslator.Translate("""{"selector":{"_id":"k","a":1}}""", new QueryTranslatorOptions { TableAlias = "st", ParameterPrefix = "sel_" });
-        Assert.Equal("(st.key = @sel_0::text) AND ((st.doc #> @sel_1::text[]) = @sel_2::jsonb)", query.Where);
+        Assert.Equal("(st.key = @sel_0::bytea) AND ((st.doc #> @sel_1::text[]) = @sel_2::jsonb)", query.Where);
         Assert.Throws<ArgumentException>(() => MangoQueryTranslator.Translate("{\"selector\":{}}", new QueryTranslatorOptions { TableAlias = "s; drop" }));
         Assert.Throws<ArgumentException>(() => MangoQueryTranslator.Translate("{\"selector\":{}}", new QueryTranslatorOptions { ParameterPrefix = "P" }));
     }
@@ -459,6 +490,19 @@ public sealed class MangoQueryTranslatorTests
         var query = MangoQueryTranslator.Translate($$"""{"selector":{},"fields":{{fields}}}""");
         using var doc = JsonDocument.Parse(document);
         Assert.Equal(expected, Encoding.UTF8.GetString(query.Project(doc.RootElement)));
+    }
+
+    [Fact]
+    public void Projection_escapes_strings_as_go_encoding_json_does()
+    {
+        // Members sorted by UTF-8 bytes; "<", ">", "&", U+2028, U+2029 and controls escaped with lower-case hex;
+        // \n \r \t short; other non-ASCII (é, 😀, DEL) raw; duplicate members keep the last, as a Go map does.
+        const string Document = "{\"z\":\"\\u003Ca&b>\",\"\u00e9\":1,\"a\":\"\\u2028\\u2029\\u0001\\u001f\\n\\r\\t\\b\\f\\\"\\\\/\u007f\u00e9\ud83d\ude00\",\"d\":1,\"d\":2}";
+        using var doc = JsonDocument.Parse(Document);
+        var projected = QueryProjection.Project(doc.RootElement, []);
+        const string Expected = "{\"a\":\"\\u2028\\u2029\\u0001\\u001f\\n\\r\\t\\u0008\\u000c\\\"\\\\/\u007f\u00e9\ud83d\ude00\",\"d\":2,\"z\":\"\\u003ca\\u0026b\\u003e\",\"\u00e9\":1}";
+        Assert.Equal(Expected, Encoding.UTF8.GetString(projected));
+        Assert.Equal(Encoding.UTF8.GetBytes(Expected), projected);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace ZonCoin.Ledger.State.Postgres.Query;
 /// <summary>
 /// Translates a CouchDB Mango query, as Fabric chaincode passes to <c>GetQueryResult</c> and
 /// <c>GetQueryResultWithPagination</c>, into parameterised PostgreSQL (15 or later) over the state table:
-/// <c>key text</c>, <c>value bytea</c>, <c>doc jsonb</c> (NULL when the value is not a JSON object).
+/// <c>key bytea</c> (the key's UTF-8 bytes), <c>value bytea</c>, <c>doc jsonb</c> (NULL when the value is not a
+/// JSON object).
 /// Every field name and every value goes into a parameter; the SQL text holds only the translator's own
 /// fixed fragments, the table alias and parameter placeholders.
 /// </summary>
@@ -20,7 +21,11 @@ namespace ZonCoin.Ledger.State.Postgres.Query;
 /// (the caller may cap it, as Fabric caps with <c>totalQueryLimit</c>). The namespace restriction is the caller's.</para>
 /// <para><b>Fields.</b> Dots separate nested members, <c>\.</c> is a literal dot (see <see cref="FieldPath"/>);
 /// a numeric segment also indexes arrays. <c>{"a": {"b": 1}}</c> means <c>{"a.b": 1}</c>, as in CouchDB, except
-/// that <c>{"a": {}}</c> is equality with the empty object. <c>_id</c> at the top level is the key column.</para>
+/// that <c>{"a": {}}</c> is equality with the empty object. <c>_id</c> at the top level is the key column, compared as
+/// bytes: operands go as <c>bytea</c> parameters holding their UTF-8 bytes, so <c>= &lt;&gt; &lt; &gt;</c> and
+/// <c>$in</c> follow memcmp order (Go's <c>bytes.Compare</c>, Fabric's key order) and composite keys (which
+/// start with U+0000, which <c>text</c> cannot hold) work; <c>$beginsWith</c> compares the byte prefix, and
+/// <c>$regex</c> matches only keys without a NUL byte (read as text).</para>
 /// <para><b>Missing fields.</b> As in CouchDB, a condition on a field that a document lacks is false, whatever
 /// the operator (<c>$ne</c>, <c>$nin</c> and <c>$not</c> under a field included), except <c>{"$exists": false}</c>.
 /// The top-level <c>$not</c> and <c>$nor</c> are plain negations, so they also match rows whose value is not
@@ -171,7 +176,7 @@ public static class MangoQueryTranslator
             }
 
             var keyDescending = sortFields.Count > 0 && sortFields[^1].Descending;
-            orderBy.Add($"{options.TableAlias}.key COLLATE \"C\"{(keyDescending ? " DESC" : string.Empty)}");
+            orderBy.Add($"{options.TableAlias}.key{(keyDescending ? " DESC" : string.Empty)}");
             var keyOrdered = sortFields.All(f => f.Field.IsId);
 
             PageState? pageState = null;
@@ -186,7 +191,7 @@ public static class MangoQueryTranslator
                         throw new QueryException("bookmark does not belong to this query: it continues a key-ordered query, but the query sorts by other fields");
                     }
 
-                    where.Add($"{options.TableAlias}.key COLLATE \"C\" {(keyDescending ? "<" : ">")} {builder.Param(position.LastKey, "text")}");
+                    where.Add($"{options.TableAlias}.key {(keyDescending ? "<" : ">")} {builder.Param(Utf8(position.LastKey), "bytea")}");
                     skip = 0;
                 }
                 else if (position.Offset is { } offset)
@@ -195,6 +200,11 @@ public static class MangoQueryTranslator
                 }
 
                 pageState = new PageState(page.Bookmark, keyOrdered, skip);
+            }
+
+            if (options.MaxLimit is { } max && (limit is null || limit > max))
+            {
+                limit = max;
             }
 
             var limitOffset = new StringBuilder();
@@ -319,6 +329,8 @@ public static class MangoQueryTranslator
         _ => "nothing",
     };
 
+    internal static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
     internal static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     private sealed record PageRequest(int PageSize, string Bookmark);
@@ -346,7 +358,15 @@ public static class MangoQueryTranslator
 
         public static Target Document(string alias) => new(alias + ".doc", FieldPath.Empty, null, string.Empty);
 
-        public static Target Key(string alias) => new($"to_jsonb({alias}.key)", FieldPath.Empty, alias + ".key", "_id");
+        /// <summary>
+        /// The key: comparisons use the bytea column; the jsonb base expression (for <c>IS NOT NULL</c> and the array
+        /// operators, which never match a key) is the key as a JSON string, empty for a key with a NUL byte.
+        /// </summary>
+        public static Target Key(string alias) => new($"to_jsonb(COALESCE({KeyText(alias)}, ''))", FieldPath.Empty, alias + ".key", "_id");
+
+        /// <summary>The key as text when it holds no NUL byte (PostgreSQL text cannot), else NULL.</summary>
+        public static string KeyText(string alias) =>
+            $"(CASE WHEN position('\\x00'::bytea in {alias}.key) = 0 THEN convert_from({alias}.key, 'UTF8') END)";
 
         public static Target Element(string expression, string label) => new(expression, FieldPath.Empty, null, label);
 
@@ -532,7 +552,7 @@ public static class MangoQueryTranslator
                 case "$ne":
                     if (key is not null)
                     {
-                        return argument.ValueKind == JsonValueKind.String ? $"{key} <> {Param(argument.GetString()!, "text")}" : "TRUE";
+                        return argument.ValueKind == JsonValueKind.String ? $"{key} <> {Param(Utf8(argument.GetString()!), "bytea")}" : "TRUE";
                     }
 
                     return Nullable($"{Expression(target)} <> {Param(argument.GetRawText(), "jsonb")}");
@@ -574,10 +594,21 @@ public static class MangoQueryTranslator
                         throw Operand(name, target, "a string", argument);
                     }
 
-                    var text = key ?? TextExpression(target);
+                    if (key is not null)
+                    {
+                        if (name == "$regex")
+                        {
+                            return Nullable($"{Target.KeyText(_options.TableAlias)} ~ {Param(argument.GetString()!, "text")}");
+                        }
+
+                        var prefix = Param(Utf8(argument.GetString()!), "bytea");
+                        return $"substr({key}, 1, length({prefix})) = {prefix}";
+                    }
+
+                    var text = TextExpression(target);
                     var pattern = Param(argument.GetString()!, "text");
                     var test = name == "$regex" ? $"{text} ~ {pattern}" : $"starts_with({text}, {pattern})";
-                    return key is not null ? test : Nullable($"jsonb_typeof({Expression(target)}) = 'string' AND {test}");
+                    return Nullable($"jsonb_typeof({Expression(target)}) = 'string' AND {test}");
                 }
 
                 case "$size":
@@ -632,7 +663,7 @@ public static class MangoQueryTranslator
         {
             if (target.KeyColumn is { } key)
             {
-                return value.ValueKind == JsonValueKind.String ? $"{key} = {Param(value.GetString()!, "text")}" : "FALSE";
+                return value.ValueKind == JsonValueKind.String ? $"{key} = {Param(Utf8(value.GetString()!), "bytea")}" : "FALSE";
             }
 
             return Nullable($"{Expression(target)} = {Param(value.GetRawText(), "jsonb")}");
@@ -648,7 +679,7 @@ public static class MangoQueryTranslator
             if (target.KeyColumn is { } key)
             {
                 return operand.ValueKind == JsonValueKind.String
-                    ? $"{key} COLLATE \"C\" {sqlOperator} {Param(operand.GetString()!, "text")}"
+                    ? $"{key} {sqlOperator} {Param(Utf8(operand.GetString()!), "bytea")}"
                     : "FALSE";
             }
 
@@ -676,8 +707,8 @@ public static class MangoQueryTranslator
 
             if (target.KeyColumn is { } key)
             {
-                var keys = operand.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToArray();
-                return $"{key} = ANY({Param(keys, "text[]")})";
+                var keys = operand.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => Utf8(v.GetString()!)).ToArray();
+                return $"{key} = ANY({Param(keys, "bytea[]")})";
             }
 
             var x = Expression(target);

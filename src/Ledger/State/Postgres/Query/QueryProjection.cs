@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace ZonCoin.Ledger.State.Postgres.Query;
@@ -9,8 +11,9 @@ namespace ZonCoin.Ledger.State.Postgres.Query;
 /// A dotted field keeps the nested member inside its parents (<c>"a.b"</c> gives <c>{"a":{"b":...}}</c>); only
 /// object members are followed (not array indexes); missing fields are left out; when a field and one of its
 /// subfields are both listed, the whole field is kept. <c>_id</c> is left out, as Fabric strips it from the value
-/// it returns. Object members are written in ordinal key order at every depth, as Fabric re-marshals query results
-/// from a Go map; numbers keep their original text. Strings may be escaped differently from Fabric's output.
+/// it returns. The output is what Fabric's CouchDB layer re-marshals from a Go map: compact, members sorted by
+/// their UTF-8 bytes at every depth (the last of duplicate members kept), numbers as written, strings escaped as
+/// Go's <c>encoding/json</c> does (<see cref="GoJsonWriter"/>).
 /// </remarks>
 public static class QueryProjection
 {
@@ -40,13 +43,9 @@ public static class QueryProjection
             }
         }
 
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            Write(writer, root);
-        }
-
-        return stream.ToArray();
+        var output = new ArrayBufferWriter<byte>();
+        Write(output, root);
+        return output.WrittenSpan.ToArray();
     }
 
     private static void Insert(Node root, JsonElement document, IReadOnlyList<string> segments)
@@ -81,57 +80,107 @@ public static class QueryProjection
         node.Children.Clear();
     }
 
-    private static void Write(Utf8JsonWriter writer, Node node)
+    private static void Write(ArrayBufferWriter<byte> output, Node node)
     {
         if (node.Whole is { } whole)
         {
-            WriteSorted(writer, whole);
+            WriteSorted(output, whole);
             return;
         }
 
-        writer.WriteStartObject();
+        GoJsonWriter.WriteByte(output, '{');
+        var first = true;
         foreach (var (name, child) in node.Children)
         {
-            writer.WritePropertyName(name);
-            Write(writer, child);
+            if (!first)
+            {
+                GoJsonWriter.WriteByte(output, ',');
+            }
+
+            first = false;
+            GoJsonWriter.WriteString(output, name);
+            GoJsonWriter.WriteByte(output, ':');
+            Write(output, child);
         }
 
-        writer.WriteEndObject();
+        GoJsonWriter.WriteByte(output, '}');
     }
 
-    private static void WriteSorted(Utf8JsonWriter writer, JsonElement value)
+    private static void WriteSorted(ArrayBufferWriter<byte> output, JsonElement value)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                // A Go map keeps the last of duplicate members and marshals members sorted by key (byte order of
+                // UTF-8, which ordinal UTF-16 order equals except around surrogates; the sort below uses UTF-8).
+                var members = new SortedDictionary<string, JsonElement>(Utf8Order.Instance);
+                foreach (var property in value.EnumerateObject())
                 {
-                    writer.WritePropertyName(property.Name);
-                    WriteSorted(writer, property.Value);
+                    members[property.Name] = property.Value;
                 }
 
-                writer.WriteEndObject();
+                GoJsonWriter.WriteByte(output, '{');
+                var first = true;
+                foreach (var (name, member) in members)
+                {
+                    if (!first)
+                    {
+                        GoJsonWriter.WriteByte(output, ',');
+                    }
+
+                    first = false;
+                    GoJsonWriter.WriteString(output, name);
+                    GoJsonWriter.WriteByte(output, ':');
+                    WriteSorted(output, member);
+                }
+
+                GoJsonWriter.WriteByte(output, '}');
                 break;
+            }
+
             case JsonValueKind.Array:
-                writer.WriteStartArray();
+            {
+                GoJsonWriter.WriteByte(output, '[');
+                var first = true;
                 foreach (var item in value.EnumerateArray())
                 {
-                    WriteSorted(writer, item);
+                    if (!first)
+                    {
+                        GoJsonWriter.WriteByte(output, ',');
+                    }
+
+                    first = false;
+                    WriteSorted(output, item);
                 }
 
-                writer.WriteEndArray();
+                GoJsonWriter.WriteByte(output, ']');
+                break;
+            }
+
+            case JsonValueKind.String:
+                GoJsonWriter.WriteString(output, value.GetString()!);
                 break;
             default:
-                value.WriteTo(writer);
+                // Numbers as written (Fabric decodes with UseNumber), true, false, null.
+                GoJsonWriter.WriteRaw(output, value.GetRawText());
                 break;
         }
+    }
+
+    /// <summary>Orders strings by their UTF-8 bytes, as Go sorts map keys.</summary>
+    private sealed class Utf8Order : IComparer<string>
+    {
+        public static Utf8Order Instance { get; } = new();
+
+        public int Compare(string? x, string? y) =>
+            Encoding.UTF8.GetBytes(x ?? string.Empty).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? string.Empty));
     }
 
     private sealed class Node
     {
         public JsonElement? Whole { get; set; }
 
-        public SortedDictionary<string, Node> Children { get; } = new(StringComparer.Ordinal);
+        public SortedDictionary<string, Node> Children { get; } = new(Utf8Order.Instance);
     }
 }

@@ -5,7 +5,7 @@ namespace ZonCoin.Ledger.State.Postgres.Query;
 /// <summary>How translated SQL names the state table and its own parameters.</summary>
 public sealed partial record QueryTranslatorOptions
 {
-    /// <summary>The alias of the state table (columns <c>key text</c>, <c>value bytea</c>, <c>doc jsonb</c>).</summary>
+    /// <summary>The alias of the state table (columns <c>key bytea</c>, <c>value bytea</c>, <c>doc jsonb</c>).</summary>
     public string TableAlias { get; init; } = "s";
 
     /// <summary>
@@ -14,8 +14,19 @@ public sealed partial record QueryTranslatorOptions
     /// </summary>
     public string ParameterPrefix { get; init; } = "q";
 
+    /// <summary>
+    /// The most rows a translated query returns: a larger <c>limit</c> or page size, or none, becomes this
+    /// (Fabric's <c>totalQueryLimit</c>). Null for no cap.
+    /// </summary>
+    public long? MaxLimit { get; init; }
+
     internal void Validate()
     {
+        if (MaxLimit is < 0)
+        {
+            throw new ArgumentException("MaxLimit must not be negative.", nameof(MaxLimit));
+        }
+
         if (!Identifier().IsMatch(TableAlias))
         {
             throw new ArgumentException($"TableAlias '{TableAlias}' must be a lower-case SQL identifier.", nameof(TableAlias));
