@@ -37,3 +37,14 @@ public sealed record AssetHistoryEntry(string TxId, DateTimeOffset Timestamp, bo
 /// <param name="Id">The caller's id, <c>x509::subject::issuer</c>.</param>
 /// <param name="Role">The caller's <c>role</c> attribute, or null.</param>
 public sealed record Caller(string MspId, string Id, string? Role);
+
+/// <summary>One rich query result.</summary>
+/// <param name="Key">The record's key.</param>
+/// <param name="Value">The record as the peer returned it (UTF-8 text).</param>
+public sealed record QueryRecord(string Key, string Value);
+
+/// <summary>One page of rich query results.</summary>
+/// <param name="Records">The page's records in the query's order.</param>
+/// <param name="FetchedRecordsCount">How many the peer fetched.</param>
+/// <param name="Bookmark">Pass it back for the next page.</param>
+public sealed record QueryRecordPage(IReadOnlyList<QueryRecord> Records, int FetchedRecordsCount, string Bookmark);

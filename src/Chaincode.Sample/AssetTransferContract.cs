@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using ZonCoin.Chaincode.Contracts;
 
@@ -162,6 +163,37 @@ public sealed class AssetTransferContract : Contract
         ArgumentNullException.ThrowIfNull(ctx);
         var page = await ctx.Stub.GetStateByRangeWithPaginationAsync("", "", pageSize, bookmark, ctx.CancellationToken).ConfigureAwait(false);
         return new AssetPage([.. page.Results.Select(kv => JsonSerializer.Deserialize<Asset>(kv.Value.Span)!)], page.FetchedRecordsCount, page.Bookmark);
+    }
+
+    /// <summary>
+    /// A rich query (CouchDB selector JSON, e.g. <c>{"selector":{"Owner":"Tom"}}</c>) over the assets: their keys and the
+    /// records exactly as the peer returns them. Needs a peer on the PostgreSQL state database.
+    /// </summary>
+    /// <param name="ctx">The transaction context.</param>
+    /// <param name="queryString">The query.</param>
+    [Evaluate]
+    public async Task<List<QueryRecord>> QueryAssets(Context ctx, string queryString)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var records = new List<QueryRecord>();
+        await foreach (var kv in ctx.Stub.GetQueryResult(queryString).WithCancellation(ctx.CancellationToken).ConfigureAwait(false))
+        {
+            records.Add(new QueryRecord(kv.Key, Encoding.UTF8.GetString(kv.Value.Span)));
+        }
+        return records;
+    }
+
+    /// <summary>One page of a rich query over the assets, with the peer's bookmark for the next page.</summary>
+    /// <param name="ctx">The transaction context.</param>
+    /// <param name="queryString">The query.</param>
+    /// <param name="pageSize">The most records to return.</param>
+    /// <param name="bookmark">The previous page's bookmark, or empty for the first page.</param>
+    [Evaluate]
+    public async Task<QueryRecordPage> QueryAssetsWithPagination(Context ctx, string queryString, int pageSize, string bookmark)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var page = await ctx.Stub.GetQueryResultWithPaginationAsync(queryString, pageSize, bookmark, ctx.CancellationToken).ConfigureAwait(false);
+        return new QueryRecordPage([.. page.Results.Select(kv => new QueryRecord(kv.Key, Encoding.UTF8.GetString(kv.Value.Span)))], page.FetchedRecordsCount, page.Bookmark);
     }
 
     /// <summary>The ids of an owner's assets, through the <c>owner~asset</c> index.</summary>

@@ -32,6 +32,7 @@ internal static class ChaincodeCommands
         var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\" (default: /Channel/Application/Endorsement)" };
         var address = new Option<string>("--address") { Description = "host:port of the chaincode-as-a-service", Required = true };
         var tlsRootCert = new Option<FileInfo?>("--tls-root-cert") { Description = "PEM of the chaincode server's TLS CA (default: h2c)" };
+        var metadataDir = new Option<DirectoryInfo?>("--metadata-dir") { Description = "The chaincode's folder holding META-INF (or META-INF itself): its statedb/couchdb/indexes/*.json become state database indexes on PostgreSQL peers" };
         var orderer = new Option<string>("--orderer") { Description = "The orderer's gRPC address, host:port", Required = true };
         var mspIds = new Option<string[]>("--msp-id") { Description = "An organisation's MSP ID (repeat per organisation)", Required = true, AllowMultipleArgumentsPerToken = false };
         var adminDirs = new Option<string[]>("--admin-msp-dir") { Description = "That organisation's admin MSP folder (signcerts/, keystore/)", Required = true };
@@ -80,6 +81,10 @@ internal static class ChaincodeCommands
                     throw new ArgumentException($"--policy: {ex.Message}", ex);
                 }
             }
+            if (parse.GetValue(metadataDir) is { } metadata)
+            {
+                definition.StatedbIndexes.AddRange(ChaincodeMetadata.ReadIndexes(metadata.FullName));
+            }
             if (parse.GetValue(tlsRootCert) is { } certFile)
             {
                 definition.TlsRootCert = await File.ReadAllTextAsync(certFile.FullName, cancellationToken).ConfigureAwait(false);
@@ -90,7 +95,7 @@ internal static class ChaincodeCommands
         }
 
         Command Definition(string verb, string description) =>
-            new(verb, description) { channel, name, version, sequence, policy, address, tlsRootCert, orderer, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout };
+            new(verb, description) { channel, name, version, sequence, policy, address, tlsRootCert, metadataDir, orderer, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout };
 
         var approve = Definition("approve", "Approve a chaincode definition for each organisation given (on its own peer)");
         approve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>

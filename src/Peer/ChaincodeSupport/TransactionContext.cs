@@ -81,12 +81,28 @@ internal sealed class TransactionContext
                 {
                     Simulator.MarkPaginated();
                 }
-                var iterator = new RangeIterator(ns, Simulator.GetStateRange(ns, start, range.EndKey), page?.PageSize ?? 0);
+                var iterator = new RangeIterator(ns, Simulator.GetStateRange(ns, start, range.EndKey), page?.PageSize);
                 return Open(iterator);
             }
             case ChaincodeMessage.Types.Type.GetQueryResult:
-                throw new ChaincodeRequestException(
-                    "rich queries (GetQueryResult) need the PostgreSQL state database; this peer runs SQLite");
+            {
+                var query = Parse(GetQueryResult.Parser, request.Payload);
+                NoCollections(query.Collection);
+                try
+                {
+                    if (query.Metadata.IsEmpty)
+                    {
+                        return Open(new RichQueryIterator(ns, Simulator.ExecuteQuery(ns, query.Query)));
+                    }
+                    var metadata = Parse(QueryMetadata.Parser, query.Metadata);
+                    var page = Simulator.ExecuteQueryPage(ns, query.Query, metadata.PageSize, metadata.Bookmark);
+                    return Open(new QueryPageIterator(ns, page));
+                }
+                catch (QueryException ex)
+                {
+                    throw new ChaincodeRequestException(ex.Message);
+                }
+            }
             case ChaincodeMessage.Types.Type.QueryStateNext:
             {
                 var next = Parse(QueryStateNext.Parser, request.Payload);
@@ -164,18 +180,26 @@ internal sealed class TransactionContext
         return Batch(id, iterator);
     }
 
+    /// <summary>
+    /// The next response of an iterator. As Fabric's handler does, a paginated query answers with its whole page in
+    /// one response carrying <c>QueryResponseMetadata</c> (records fetched, bookmark) and is then closed; other
+    /// queries answer in batches of <see cref="BatchSize"/> with <c>has_more</c>.
+    /// </summary>
     private ByteString Batch(string id, IQueryIterator iterator)
     {
         var response = new QueryResponse { Id = id };
-        var limit = iterator.PageSize > 0 ? Math.Min(iterator.PageSize - iterator.Fetched, BatchSize) : BatchSize;
+        var limit = iterator.Paginated ? (iterator.PageSize > 0 ? iterator.PageSize : int.MaxValue) : BatchSize;
         while (response.Results.Count < limit && iterator.Next() is { } result)
         {
             response.Results.Add(new QueryResultBytes { ResultBytes = result });
         }
-        response.HasMore = (iterator.PageSize == 0 || iterator.Fetched < iterator.PageSize) && iterator.HasMore();
-        if (iterator.PageSize > 0)
+        if (iterator.Paginated)
         {
             response.Metadata = new QueryResponseMetadata { FetchedRecordsCount = iterator.Fetched, Bookmark = iterator.Bookmark() }.ToByteString();
+        }
+        else
+        {
+            response.HasMore = iterator.HasMore();
         }
         if (!response.HasMore)
         {
@@ -224,7 +248,11 @@ internal sealed class TransactionContext
 
     private interface IQueryIterator : IDisposable
     {
+        /// <summary>Results at most (the page size of a paginated range query); 0 for no limit.</summary>
         int PageSize { get; }
+
+        /// <summary>True when the chaincode asked for a page: responses carry <c>QueryResponseMetadata</c>.</summary>
+        bool Paginated { get; }
 
         int Fetched { get; }
 
@@ -242,14 +270,17 @@ internal sealed class TransactionContext
         private StateEntry? _lookahead;
         private bool _peeked;
 
-        public RangeIterator(string ns, RangeRecorder range, int pageSize)
+        public RangeIterator(string ns, RangeRecorder range, int? pageSize)
         {
             _ns = ns;
             _range = range;
-            PageSize = pageSize;
+            PageSize = pageSize ?? 0;
+            Paginated = pageSize is not null;
         }
 
         public int PageSize { get; }
+
+        public bool Paginated { get; }
 
         public int Fetched { get; private set; }
 
@@ -261,7 +292,7 @@ internal sealed class TransactionContext
                 return null;
             }
             Fetched++;
-            return new KV { Namespace = _ns, Key = entry.Key, Value = ByteString.CopyFrom(entry.Value.Value.Span) }.ToByteString();
+            return Kv(_ns, entry);
         }
 
         public bool HasMore() => Peek() is not null;
@@ -290,6 +321,94 @@ internal sealed class TransactionContext
         }
     }
 
+    /// <summary>A rich query's results, read lazily from the state database (<c>GetQueryResult</c>).</summary>
+    private sealed class RichQueryIterator : IQueryIterator
+    {
+        private readonly string _ns;
+        private readonly IEnumerator<StateEntry> _entries;
+        private StateEntry? _lookahead;
+        private bool _peeked;
+
+        public RichQueryIterator(string ns, IEnumerable<StateEntry> entries)
+        {
+            _ns = ns;
+            _entries = entries.GetEnumerator();
+        }
+
+        public int PageSize => 0;
+
+        public bool Paginated => false;
+
+        public int Fetched { get; private set; }
+
+        public ByteString? Next()
+        {
+            var entry = Peek();
+            _peeked = false;
+            if (entry is null)
+            {
+                return null;
+            }
+            Fetched++;
+            return Kv(_ns, entry);
+        }
+
+        public bool HasMore() => Peek() is not null;
+
+        public string Bookmark() => "";
+
+        public void Dispose() => _entries.Dispose();
+
+        private StateEntry? Peek()
+        {
+            if (!_peeked)
+            {
+                try
+                {
+                    _lookahead = _entries.MoveNext() ? _entries.Current : null;
+                }
+                catch (QueryException ex)
+                {
+                    throw new ChaincodeRequestException(ex.Message);
+                }
+                _peeked = true;
+            }
+            return _lookahead;
+        }
+    }
+
+    /// <summary>One page of a rich query (<c>GetQueryResultWithPagination</c>), already read, with its bookmark.</summary>
+    private sealed class QueryPageIterator : IQueryIterator
+    {
+        private readonly string _ns;
+        private readonly QueryPage _page;
+
+        public QueryPageIterator(string ns, QueryPage page)
+        {
+            _ns = ns;
+            _page = page;
+        }
+
+        public int PageSize => 0;
+
+        public bool Paginated => true;
+
+        public int Fetched { get; private set; }
+
+        public ByteString? Next() => Fetched < _page.Results.Count ? Kv(_ns, _page.Results[Fetched++]) : null;
+
+        public bool HasMore() => Fetched < _page.Results.Count;
+
+        public string Bookmark() => _page.Bookmark;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private static ByteString Kv(string ns, StateEntry entry) =>
+        new KV { Namespace = ns, Key = entry.Key, Value = ByteString.CopyFrom(entry.Value.Value.Span) }.ToByteString();
+
     private sealed class HistoryIterator : IQueryIterator
     {
         private readonly IEnumerator<Ledger.History.HistoryEntry> _entries;
@@ -302,6 +421,8 @@ internal sealed class TransactionContext
         }
 
         public int PageSize => 0;
+
+        public bool Paginated => false;
 
         public int Fetched { get; private set; }
 

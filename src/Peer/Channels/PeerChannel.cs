@@ -26,13 +26,17 @@ internal sealed class PeerChannel : IDisposable
     private long _height;
     private volatile bool _disposed;
 
-    public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state)
+    /// <param name="channelId">The channel.</param>
+    /// <param name="blocks">Its block store.</param>
+    /// <param name="state">Its state database.</param>
+    /// <param name="indexFailed">Told (chaincode name, error) when a chaincode's state database indexes cannot be created.</param>
+    public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state, Action<string, Exception>? indexFailed = null)
     {
         ChannelId = channelId;
         Blocks = blocks;
         State = state;
         _resources = ChannelResources.Create(LastConfig(blocks));
-        Definitions = new ChaincodeDefinitionCache(state, () => Resources);
+        Definitions = new ChaincodeDefinitionCache(state, () => Resources, indexFailed);
         _committer = new BlockCommitter(blocks, state, () => new TransactionValidator(ChannelId, Resources.Msps, Definitions));
         var recovered = _committer.Recover();
         RecoveredBlocks = recovered;

@@ -152,7 +152,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable
         var store = BlockStore.Open(Path.Combine(_dataDirectory, "chains", channelId));
         try
         {
-            return new PeerChannel(channelId, store, _stateDatabases.Open(channelId));
+            return new PeerChannel(channelId, store, _stateDatabases.Open(channelId), (chaincode, ex) => LogIndexFailed(_logger, ex, channelId, chaincode));
         }
         catch
         {
@@ -231,4 +231,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable
 
     [LoggerMessage(EventId = 8004, Level = LogLevel.Error, Message = "Channel {ChannelId}: committing blocks failed; retrying")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Error, Message = "Channel {ChannelId}: creating the state database indexes of chaincode {Chaincode} failed; its rich queries run without them")]
+    private static partial void LogIndexFailed(ILogger logger, Exception exception, string channelId, string chaincode);
 }

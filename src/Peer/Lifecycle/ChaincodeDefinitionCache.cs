@@ -1,5 +1,6 @@
 using ZonCoin.Core.Config;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using ZonCoin.Core.Policies;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Channels;
@@ -22,12 +23,19 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
 
     private readonly IStateDatabase _state;
     private readonly Func<ChannelResources> _resources;
+    private readonly Action<string, Exception>? _indexFailed;
+    private readonly Dictionary<string, RepeatedField<StateDatabaseIndex>> _indexed = new(StringComparer.Ordinal);
     private volatile IReadOnlyDictionary<string, ChaincodeDefinition> _definitions = new Dictionary<string, ChaincodeDefinition>();
 
-    public ChaincodeDefinitionCache(IStateDatabase state, Func<ChannelResources> resources)
+    /// <param name="state">The channel's state database.</param>
+    /// <param name="resources">The channel configuration in force.</param>
+    /// <param name="indexFailed">Told (chaincode name, error) when a committed definition's state database indexes
+    /// cannot be created; the definition stays in force and queries run without the index.</param>
+    public ChaincodeDefinitionCache(IStateDatabase state, Func<ChannelResources> resources, Action<string, Exception>? indexFailed = null)
     {
         _state = state;
         _resources = resources;
+        _indexFailed = indexFailed;
         Refresh();
     }
 
@@ -52,6 +60,33 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
             }
         }
         _definitions = definitions;
+        CreateIndexes(definitions.Values);
+    }
+
+    /// <summary>
+    /// Creates the state database indexes of definitions whose index list is new to this cache (every definition
+    /// at start, so an index whose creation was cut short by a crash is made then): Fabric creates a chaincode's
+    /// CouchDB indexes once its definition is committed. Idempotent in the database; SQLite ignores indexes.
+    /// </summary>
+    private void CreateIndexes(IEnumerable<ChaincodeDefinition> definitions)
+    {
+        foreach (var definition in definitions)
+        {
+            if (definition.StatedbIndexes.Count == 0
+                || (_indexed.TryGetValue(definition.Name, out var done) && done.Equals(definition.StatedbIndexes)))
+            {
+                continue;
+            }
+            try
+            {
+                _state.CreateIndexes(definition.Name, [.. definition.StatedbIndexes.Select(index => StateIndexDefinition.Parse(index.FileName, index.Definition))]);
+                _indexed[definition.Name] = definition.StatedbIndexes;
+            }
+            catch (Exception ex) when (ex is QueryException or StateDatabaseException)
+            {
+                _indexFailed?.Invoke(definition.Name, ex);
+            }
+        }
     }
 
     public IReadOnlyList<(string Subject, IPolicy Policy)>? EndorsementPolicies(string ns, IReadOnlyCollection<string> writtenKeys)

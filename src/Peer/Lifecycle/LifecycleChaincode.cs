@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Google.Protobuf;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Protos.Common;
@@ -159,6 +160,23 @@ internal sealed partial class LifecycleChaincode
         if (definition.PackageId != packageId)
         {
             throw new LifecycleException($"package id '{definition.PackageId}' does not match the definition; expected '{packageId}'");
+        }
+        string? previous = null;
+        foreach (var index in definition.StatedbIndexes)
+        {
+            if (previous is not null && string.CompareOrdinal(previous, index.FileName) >= 0)
+            {
+                throw new LifecycleException($"state database indexes must be sorted by file name without repeats; '{index.FileName}' follows '{previous}'");
+            }
+            previous = index.FileName;
+            try
+            {
+                StateIndexDefinition.Parse(index.FileName, index.Definition);
+            }
+            catch (QueryException ex)
+            {
+                throw new LifecycleException($"invalid state database index: {ex.Message}");
+            }
         }
         return definition;
     }

@@ -68,6 +68,39 @@ internal sealed class TxSimulator
     }
 
     /// <summary>
+    /// Runs a rich query (<c>GetQueryResult</c>) over committed state, lazily. Each record returned to the chaincode
+    /// joins the read set with its version, as Fabric's query executor does, so a record changed before commit is an
+    /// MVCC conflict; records that start matching later are not detected (rich queries are not re-run at commit).
+    /// </summary>
+    /// <exception cref="QueryException">The query is invalid, or this state database has no rich queries.</exception>
+    public IEnumerable<StateEntry> ExecuteQuery(string ns, string query)
+    {
+        var reads = Record(ns).Reads;
+        foreach (var entry in _state.ExecuteQuery(ns, query))
+        {
+            reads.TryAdd(entry.Key, entry.Value.Version);
+            yield return entry;
+        }
+    }
+
+    /// <summary>
+    /// One page of a rich query (<c>GetQueryResultWithPagination</c>); its records join the read set, and the
+    /// transaction becomes read-only (see <see cref="MarkPaginated"/>).
+    /// </summary>
+    /// <exception cref="QueryException">The query or bookmark is invalid, or this state database has no rich queries.</exception>
+    public QueryPage ExecuteQueryPage(string ns, string query, int pageSize, string bookmark)
+    {
+        MarkPaginated();
+        var page = _state.ExecuteQueryPage(ns, query, pageSize, bookmark);
+        var reads = Record(ns).Reads;
+        foreach (var entry in page.Results)
+        {
+            reads.TryAdd(entry.Key, entry.Value.Version);
+        }
+        return page;
+    }
+
+    /// <summary>
     /// The simulation results: a serialized <c>TxReadWriteSet</c>. Throws <see cref="InvalidOperationException"/>
     /// when the transaction both wrote and ran a paginated query, which Fabric allows only in read-only transactions
     /// (a page's range cannot be checked for phantoms at commit).

@@ -147,23 +147,21 @@ public abstract class TransactionContextTests : IDisposable
     }
 
     [Fact]
-    public void Page_larger_than_a_batch_continues_with_query_state_next()
+    public void A_page_larger_than_a_batch_comes_whole_in_one_response_as_in_fabric()
     {
         var context = Context(readOnly: true);
-        var first = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        var page = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
         {
             StartKey = "k",
             EndKey = "l",
             Metadata = new QueryMetadata { PageSize = 150 }.ToByteString(),
         })));
-        Assert.Equal(100, first.Results.Count);
-        Assert.True(first.HasMore);
-        var second = Query(context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = first.Id })));
-        Assert.Equal(50, second.Results.Count);
-        Assert.False(second.HasMore);
-        var meta = QueryResponseMetadata.Parser.ParseFrom(second.Metadata);
+        Assert.Equal(150, page.Results.Count);
+        Assert.False(page.HasMore);
+        var meta = QueryResponseMetadata.Parser.ParseFrom(page.Metadata);
         Assert.Equal(150, meta.FetchedRecordsCount);
         Assert.Equal(Key(150), meta.Bookmark);
+        Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = page.Id })));
     }
 
     [Fact]
@@ -214,11 +212,18 @@ public abstract class TransactionContextTests : IDisposable
     }
 
     [Fact]
-    public void Rich_queries_fail_naming_postgresql()
+    public void Rich_queries_on_sqlite_fail_naming_postgresql_paginated_or_not()
     {
-        var context = Context();
+        var context = Context(readOnly: true);
         var error = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = "{\"selector\":{}}" })));
+        Assert.StartsWith("ExecuteQuery not supported for sqlite", error.Message, StringComparison.Ordinal);
         Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
+        var paged = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult
+        {
+            Query = "{\"selector\":{}}",
+            Metadata = new QueryMetadata { PageSize = 2 }.ToByteString(),
+        })));
+        Assert.Equal(error.Message, paged.Message);
     }
 
     [Fact]

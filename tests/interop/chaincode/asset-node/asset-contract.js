@@ -69,6 +69,27 @@ class AssetContract extends Contract {
         return JSON.stringify({ keys, fetched: metadata.fetchedRecordsCount, bookmark: metadata.bookmark });
     }
 
+    // Rich queries, as fabric-samples' asset-transfer-ledger-queries does them (needs CouchDB on Fabric).
+    async QueryAssets(ctx, queryString) {
+        const records = [];
+        const iterator = await ctx.stub.getQueryResult(queryString);
+        for (let result = await iterator.next(); !result.done; result = await iterator.next()) {
+            records.push({ key: result.value.key, value: result.value.value.toString('utf8') });
+        }
+        await iterator.close();
+        return JSON.stringify(records);
+    }
+
+    async QueryAssetsWithPagination(ctx, queryString, pageSize, bookmark) {
+        const { iterator, metadata } = await ctx.stub.getQueryResultWithPagination(queryString, parseInt(pageSize, 10), bookmark);
+        const records = [];
+        for (let result = await iterator.next(); !result.done; result = await iterator.next()) {
+            records.push({ key: result.value.key, value: result.value.value.toString('utf8') });
+        }
+        await iterator.close();
+        return JSON.stringify({ records, fetchedRecordsCount: metadata.fetchedRecordsCount, bookmark: metadata.bookmark });
+    }
+
     async GetAssetsByOwner(ctx, owner) {
         const ids = [];
         const iterator = await ctx.stub.getStateByPartialCompositeKey('owner~id', [owner]);
