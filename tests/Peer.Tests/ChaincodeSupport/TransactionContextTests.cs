@@ -23,6 +23,8 @@ public abstract class TransactionContextTests : IDisposable
     private readonly TestStates _states;
     private readonly IStateDatabase _state;
 
+    protected IStateDatabase State => _state;
+
     protected TransactionContextTests(TestStates states)
     {
         _states = states;
@@ -51,13 +53,13 @@ public abstract class TransactionContextTests : IDisposable
 
     private static string Key(int i) => "k" + i.ToString("D3", CultureInfo.InvariantCulture);
 
-    private TransactionContext Context(bool readOnly = false) => new("testchannel", "tx1", new SignedProposal(), new TxSimulator(_state), readOnly);
+    private protected TransactionContext Context(bool readOnly = false) => new("testchannel", "tx1", new SignedProposal(), new TxSimulator(_state), readOnly);
 
-    private static ChaincodeMessage Request(MessageType type, IMessage payload) => new() { Type = type, Payload = payload.ToByteString(), Txid = "tx1", ChannelId = "testchannel" };
+    protected static ChaincodeMessage Request(MessageType type, IMessage payload) => new() { Type = type, Payload = payload.ToByteString(), Txid = "tx1", ChannelId = "testchannel" };
 
-    private static QueryResponse Query(ByteString bytes) => QueryResponse.Parser.ParseFrom(bytes);
+    protected static QueryResponse Query(ByteString bytes) => QueryResponse.Parser.ParseFrom(bytes);
 
-    private static List<string> Keys(QueryResponse response) => [.. response.Results.Select(r => KV.Parser.ParseFrom(r.ResultBytes).Key)];
+    protected static List<string> Keys(QueryResponse response) => [.. response.Results.Select(r => KV.Parser.ParseFrom(r.ResultBytes).Key)];
 
     [Fact]
     public void Get_put_and_delete_state_in_the_chaincode_namespace()
@@ -212,21 +214,6 @@ public abstract class TransactionContextTests : IDisposable
     }
 
     [Fact]
-    public void Rich_queries_on_sqlite_fail_naming_postgresql_paginated_or_not()
-    {
-        var context = Context(readOnly: true);
-        var error = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = "{\"selector\":{}}" })));
-        Assert.StartsWith("ExecuteQuery not supported for sqlite", error.Message, StringComparison.Ordinal);
-        Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
-        var paged = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult
-        {
-            Query = "{\"selector\":{}}",
-            Metadata = new QueryMetadata { PageSize = 2 }.ToByteString(),
-        })));
-        Assert.Equal(error.Message, paged.Message);
-    }
-
-    [Fact]
     public void Private_data_collections_are_refused()
     {
         var context = Context();
@@ -266,7 +253,107 @@ public abstract class TransactionContextTests : IDisposable
     }
 }
 
-public sealed class SqliteTransactionContextTests() : TransactionContextTests(TestStates.Sqlite());
+public sealed class SqliteTransactionContextTests() : TransactionContextTests(TestStates.Sqlite())
+{
+    [Fact]
+    public void Rich_queries_on_sqlite_fail_naming_postgresql_paginated_or_not()
+    {
+        var context = Context(readOnly: true);
+        var error = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = "{\"selector\":{}}" })));
+        Assert.StartsWith("ExecuteQuery not supported for sqlite", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
+        var paged = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult
+        {
+            Query = "{\"selector\":{}}",
+            Metadata = new QueryMetadata { PageSize = 2 }.ToByteString(),
+        })));
+        Assert.Equal(error.Message, paged.Message);
+    }
+}
 
 [Collection(SharedPostgresServer.Name)]
-public sealed class PostgresTransactionContextTests(PostgresServer server) : TransactionContextTests(TestStates.Postgres(server));
+public sealed class PostgresTransactionContextTests : TransactionContextTests
+{
+    public PostgresTransactionContextTests(PostgresServer server)
+        : base(TestStates.Postgres(server))
+    {
+        // Block 4: JSON documents; 120 red ones (more than a batch), a blue one, and a red one in another namespace.
+        var batch = new UpdateBatch();
+        for (var i = 0; i < 120; i++)
+        {
+            batch.Put("cc", Doc(i), System.Text.Encoding.UTF8.GetBytes($$"""{"size":{{i}},"color":"red","docType":"asset"}"""), new StateVersion(4, (ulong)i));
+        }
+        batch.Put("cc", "doc-blue", """{"size":1,"color":"blue","docType":"asset"}"""u8.ToArray(), new StateVersion(4, 200));
+        batch.Put("other", "doc-000", """{"size":0,"color":"red","docType":"asset"}"""u8.ToArray(), new StateVersion(4, 201));
+        State.ApplyBlock(4, batch);
+    }
+
+    private static string Doc(int i) => "doc-" + i.ToString("D3", CultureInfo.InvariantCulture);
+
+    private const string RedQuery = """{"selector":{"docType":"asset","color":"red"}}""";
+
+    [Fact]
+    public void A_rich_query_answers_in_batches_from_the_chaincode_namespace_with_fabric_marshalled_values_and_records_its_reads()
+    {
+        var context = Context(readOnly: true);
+        var first = Query(context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = RedQuery })));
+        Assert.Equal(TransactionContext.BatchSize, first.Results.Count);
+        Assert.True(first.HasMore);
+        Assert.True(first.Metadata.IsEmpty);
+        var kv = KV.Parser.ParseFrom(first.Results[0].ResultBytes);
+        Assert.Equal(("cc", "doc-000"), (kv.Namespace, kv.Key));
+        Assert.Equal("""{"color":"red","docType":"asset","size":0}""", kv.Value.ToStringUtf8());
+
+        var rest = Query(context.Handle("cc", Request(MessageType.QueryStateNext, new QueryStateNext { Id = first.Id })));
+        Assert.False(rest.HasMore);
+        Assert.Equal([.. Enumerable.Range(0, 120).Select(Doc)], Keys(first).Concat(Keys(rest)));
+
+        var reads = KVRWSet.Parser.ParseFrom(TxReadWriteSet.Parser.ParseFrom(context.Simulator.Results()).NsRwset.Single(ns => ns.Namespace == "cc").Rwset).Reads;
+        Assert.Equal(120, reads.Count);
+        var read = reads.Single(r => r.Key == Doc(7));
+        Assert.Equal((4UL, 7UL), (read.Version.BlockNum, read.Version.TxNum));
+    }
+
+    [Fact]
+    public void A_paginated_rich_query_returns_whole_pages_with_bookmarks_and_makes_the_transaction_read_only()
+    {
+        var context = Context();
+        var query = """{"selector":{"color":"red","size":{"$lt":5}},"fields":["size"]}""";
+        var seen = new List<string>();
+        var bookmark = "";
+        for (var pages = 0; pages < 10; pages++)
+        {
+            var page = Query(context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult
+            {
+                Query = query,
+                Metadata = new QueryMetadata { PageSize = 2, Bookmark = bookmark }.ToByteString(),
+            })));
+            Assert.False(page.HasMore);
+            var metadata = QueryResponseMetadata.Parser.ParseFrom(page.Metadata);
+            Assert.Equal(page.Results.Count, metadata.FetchedRecordsCount);
+            if (page.Results.Count == 0)
+            {
+                break;
+            }
+            Assert.Equal("""{"size":""" + seen.Count.ToString(CultureInfo.InvariantCulture) + "}", KV.Parser.ParseFrom(page.Results[0].ResultBytes).Value.ToStringUtf8());
+            seen.AddRange(Keys(page));
+            bookmark = metadata.Bookmark;
+        }
+        Assert.Equal([.. Enumerable.Range(0, 5).Select(Doc)], seen);
+        Assert.True(context.Simulator.UsedPagination);
+        context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "k", Value = ByteString.CopyFromUtf8("1") }));
+        Assert.Throws<InvalidOperationException>(() => context.Simulator.Results());
+    }
+
+    [Fact]
+    public void A_bad_rich_query_is_refused_with_the_reason()
+    {
+        var context = Context(readOnly: true);
+        var unsupported = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = """{"selector":{"size":{"$mod":[2,0]}}}""" })));
+        Assert.Contains("$mod", unsupported.Message, StringComparison.Ordinal);
+        var malformed = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = "{not json" })));
+        Assert.Contains("JSON", malformed.Message, StringComparison.Ordinal);
+        var regex = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.GetQueryResult, new GetQueryResult { Query = """{"selector":{"color":{"$regex":"(("}}}""" })));
+        Assert.Contains("regular expression", regex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
