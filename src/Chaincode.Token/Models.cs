@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace ZonCoin.Chaincode.Token;
+
+/// <summary>JSON as the contract stores and returns it: camelCase, amounts as decimal-integer strings.</summary>
+internal static class Json
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    public static byte[] Bytes<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    public static string Text<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Read<T>(ReadOnlyMemory<byte> bytes) =>
+        JsonSerializer.Deserialize<T>(bytes.Span, Options) ?? throw new InvalidOperationException($"stored {typeof(T).Name} is null");
+}
+
+/// <summary>The token's settings, written once by <c>Initialize</c>.</summary>
+internal sealed record TokenConfig(string Name, string Symbol, int Decimals, string IssuerMspId, int CashbackBasisPoints, string InitializedAt);
+
+/// <summary>An account's existence marker.</summary>
+internal sealed record AccountRecord(string Id, string MspId, string OpenedAt);
+
+/// <summary>A catalogue offer.</summary>
+internal sealed record Offer(string Id, string Description, string Kind, string PriceInZon, bool Active, string UpdatedAt);
+
+/// <summary>A redemption of an offer (id = the transaction id).</summary>
+internal sealed record Redemption(string RedemptionId, string OfferId, string Kind, long Quantity, string Amount, string Account, string Time);
+
+/// <summary>A rewarded usage report (so it is rewarded only once).</summary>
+internal sealed record Reward(string UsageReportId, string Account, string BilledAmountCents, string Period, string Amount, string Minter, string TxId, string Time);
+
+/// <summary>An escrow hold.</summary>
+internal sealed record Hold(
+    string HoldId,
+    string Payer,
+    string Payee,
+    string Notary,
+    string Amount,
+    string ExpiresAt,
+    string Reference,
+    string Status,
+    string CreatedAt,
+    string? ExecutedAmount = null,
+    string? ReturnedAmount = null,
+    string? ClosedAt = null,
+    string? ClosedBy = null)
+{
+    public const string Open = "open";
+    public const string Executed = "executed";
+    public const string Released = "released";
+}
