@@ -22,14 +22,20 @@ internal sealed class NodeChaincodeServer : IAsyncDisposable
 
     public string Address => $"127.0.0.1:{_port}";
 
-    /// <summary>Starts the server, waits for its port, and deploys it as <paramref name="name"/> 1.0 for the network's two orgs.</summary>
-    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name)
+    /// <summary>The contract's folder (its <c>META-INF</c> holds its CouchDB index definitions).</summary>
+    public static string ContractDirectory => Path.Combine(Repo.InteropDirectory, "chaincode", "asset-node");
+
+    /// <summary>
+    /// Starts the server, waits for its port, and deploys it as <paramref name="name"/> 1.0 for the network's two orgs
+    /// (with its state database indexes when <paramref name="withIndexes"/>).
+    /// </summary>
+    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name, bool withIndexes = false)
     {
         var server = new NodeChaincodeServer(name);
         try
         {
             await server.StartAsync();
-            var args = network.DeployArgs("deploy", server.Address).ToList();
+            var args = network.DeployArgs("deploy", server.Address, withIndexes ? ["--metadata-dir", ContractDirectory] : []).ToList();
             args[args.IndexOf("--name") + 1] = name;
             var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll, [.. args], null);
             Assert.True(exitCode == 0, $"deploy of {name} failed: {output}");
@@ -57,7 +63,7 @@ internal sealed class NodeChaincodeServer : IAsyncDisposable
             Path.Combine(interop, "node_modules", "fabric-shim", "cli.js"), "server",
             "--chaincode-address", Address,
             "--chaincode-id", ChaincodePackageIds.Compute(Name, "1.0", Address),
-            "--module-path", Path.Combine(interop, "chaincode", "asset-node"),
+            "--module-path", ContractDirectory,
         })
         {
             start.ArgumentList.Add(arg);

@@ -32,6 +32,9 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>The sample chaincode's endorsement policy at deploy.</summary>
     protected virtual string EndorsementPolicy => "AND('Org1MSP.peer','Org2MSP.peer')";
 
+    /// <summary>The sample chaincode's metadata folder for <c>--metadata-dir</c> (its state database indexes); none by default.</summary>
+    protected virtual string? ChaincodeMetadataDirectory => null;
+
     /// <summary>Environment variables of peer 1 or 2 (its configuration beyond the flags); none by default.</summary>
     protected virtual IReadOnlyDictionary<string, string>? PeerEnvironment(int peer) => null;
 
@@ -58,7 +61,8 @@ public class PeerNetwork : IAsyncLifetime
         }
         Host = new ChaincodeHostNode(Chaincode, "1.0");
         await Host.StartAsync();
-        var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, "--policy", EndorsementPolicy)], null);
+        string[] metadata = ChaincodeMetadataDirectory is { } directory ? ["--metadata-dir", directory] : [];
+        var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, ["--policy", EndorsementPolicy, .. metadata])], null);
         DeployOutput = deploy.Output;
         Assert.True(deploy.ExitCode == 0, $"deploy failed: {deploy.Output}\npeer1:\n{Peer1.Output}\npeer2:\n{Peer2.Output}");
     }
