@@ -115,6 +115,7 @@ internal sealed class CommitWorkload
             {
                 SignaturePolicy = PolicyDsl.Parse($"AND({string.Join(", ", orgs.Select(org => $"'{org.MspId}.peer'"))})"),
             },
+            StatedbIndexes = { new StateDatabaseIndex { FileName = "indexOwner.json", Definition = OwnerIndex } },
         };
         var define = workload.Endorse(LifecycleKeys.Namespace, [(LifecycleKeys.Definition(settings.ChaincodeName), definition.ToByteString())]);
         var previous = workload.Genesis;
@@ -126,7 +127,7 @@ internal sealed class CommitWorkload
         Parallel.For(0, preload.Length, t =>
         {
             var keys = Enumerable.Range(t * KeysPerPreloadTransaction, Math.Min(KeysPerPreloadTransaction, settings.PreloadKeys - (t * KeysPerPreloadTransaction)));
-            preload[t] = workload.Endorse(settings.ChaincodeName, [.. keys.Select(k => (PreloadKey(k), value))]);
+            preload[t] = workload.Endorse(settings.ChaincodeName, [.. keys.Select(k => (PreloadKey(k), PreloadValue(k, settings.ValueSize)))]);
         });
         var last = setup;
         workload.PreloadBlocks = workload.CutBlocks(ref last, preload);
@@ -139,6 +140,25 @@ internal sealed class CommitWorkload
     }
 
     /// <summary>The key preload write <paramref name="index"/> sets.</summary>
+    /// <summary>Owners the preloaded documents are spread over (<c>owner000</c>…), for the rich-query benchmark.</summary>
+    public const int PreloadOwners = 1000;
+
+    /// <summary>The chaincode's state database index on the preloaded documents' <c>docType</c> and <c>owner</c>.</summary>
+    public const string OwnerIndex = """{"index":{"fields":["docType","owner"]},"ddoc":"indexOwnerDoc","name":"indexOwner","type":"json"}""";
+
+    /// <summary>
+    /// The preloaded value of key <paramref name="index"/>: a JSON document <c>{"docType":"load","owner":"ownerNNN","n":index,"pad":"vv…"}</c>
+    /// padded to about <paramref name="size"/> bytes, so PostgreSQL peers can run rich queries over it.
+    /// </summary>
+    public static ByteString PreloadValue(int index, int size)
+    {
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{{\"docType\":\"load\",\"owner\":\"{PreloadOwner(index % PreloadOwners)}\",\"n\":{index},\"pad\":\"");
+        return ByteString.CopyFromUtf8(prefix + new string('v', Math.Max(1, size - prefix.Length - 2)) + "\"}");
+    }
+
+    /// <summary>The owner name of owner number <paramref name="owner"/>.</summary>
+    public static string PreloadOwner(int owner) => string.Create(CultureInfo.InvariantCulture, $"owner{owner:D3}");
+
     public static string PreloadKey(int index) => string.Create(CultureInfo.InvariantCulture, $"load{index:D8}");
 
     /// <summary>The key transaction <paramref name="index"/> writes.</summary>
