@@ -8,6 +8,7 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
 using ZonCoin.Protos.Governance;
 using ZonCoin.Protos.Orderer;
+using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Services;
 
 namespace ZonCoin.Cli.Governance;
@@ -148,9 +149,13 @@ internal sealed class GovernanceClient
     public async Task<ulong> SubmitUpdateAsync(OrgAdmin admin, string proposalId, ConfigUpdateEnvelope update, string orderer, CancellationToken cancellationToken)
     {
         var envelope = ConfigUpdates.CreateEnvelope(update, admin.Identity);
+        ulong? newest = null;
+        // The peer's newest block when the wait starts is older than the update, even when it is a config block.
+        FilteredTransaction? ConfigAfterStart(FilteredBlock filtered) =>
+            (newest ??= filtered.Number) == filtered.Number ? null : filtered.FilteredTransactions.FirstOrDefault(t => t.Type == HeaderType.Config);
         var (block, transaction) = await _client.BroadcastAndWaitAsync(admin, envelope, $"the config update of proposal '{proposalId}'", orderer,
-            filtered => filtered.FilteredTransactions.FirstOrDefault(t => t.Type == HeaderType.Config), cancellationToken).ConfigureAwait(false);
-        return transaction.TxValidationCode == Protos.Peer.TxValidationCode.Valid
+            ConfigAfterStart, cancellationToken).ConfigureAwait(false);
+        return transaction.TxValidationCode == TxValidationCode.Valid
             ? block
             : throw new InvalidOperationException($"the config block {block} was committed as invalid: {transaction.TxValidationCode}");
     }

@@ -149,7 +149,10 @@ internal sealed partial class GovernanceChaincode
             throw new GovernanceException($"an admin of {voter.MspId} votes through a peer of {voter.MspId}; this peer belongs to {_peerMspId}");
         }
         var proposal = Load(request.ProposalId, context.Simulator);
-        var status = Status(proposal, Votes(proposal.Id, context.Simulator), context);
+        // The other orgs' votes are read without recording them, so votes of different orgs in one block do not
+        // conflict (a recorded range would make all but one a phantom read); they only decide whether a majority
+        // already voted no, and the status is always computed again from the votes on record.
+        var status = Status(proposal, UnrecordedVotes(proposal.Id, context.Simulator), context);
         if (status != ProposalStatus.Open)
         {
             throw new GovernanceException($"proposal '{proposal.Id}' is {Name(status)}{Because(proposal, status, context)}; votes are closed");
@@ -303,6 +306,12 @@ internal sealed partial class GovernanceChaincode
             votes.Add(GovernanceVote.Parser.ParseFrom(entry.Value.Value.Span));
         }
         return votes;
+    }
+
+    private static List<GovernanceVote> UnrecordedVotes(string id, TxSimulator simulator)
+    {
+        var (start, end) = GovernanceKeys.Votes(id);
+        return [.. simulator.State.GetRange(GovernanceKeys.Namespace, start, end).Select(entry => GovernanceVote.Parser.ParseFrom(entry.Value.Value.Span))];
     }
 
     private static MspIdentity MemberAdmin(GovernanceContext context, string action)

@@ -164,6 +164,24 @@ public sealed class GovernanceChaincodeTests : IDisposable
     }
 
     [Fact]
+    public void A_vote_reads_only_its_proposal_so_votes_of_different_orgs_do_not_conflict()
+    {
+        Create(Request());
+        Vote(_network.Org1, yes: false);
+        var simulator = new TxSimulator(_ledger.State);
+        var request = new VoteRequest { ProposalId = "p1", Yes = true, Signature = Sign(_network.Org2.Admin, "p1") };
+        var context = new GovernanceContext(_network.Identity(_network.Org2.Admin), "tx-vote", Now, _network.Resources, simulator);
+
+        var response = new GovernanceChaincode("Org2MSP").Execute([ByteString.CopyFromUtf8(GovernanceChaincode.CastVote), request.ToByteString()], context);
+
+        Assert.True(response.Status == 200, response.Message);
+        var rwset = KVRWSet.Parser.ParseFrom(Assert.Single(TxReadWriteSet.Parser.ParseFrom(simulator.Results()).NsRwset).Rwset);
+        Assert.Empty(rwset.RangeQueriesInfo);
+        Assert.Equal([GovernanceKeys.Proposal("p1")], rwset.Reads.Select(r => r.Key));
+        Assert.Equal([GovernanceKeys.Vote("p1", "Org2MSP")], rwset.Writes.Select(w => w.Key));
+    }
+
+    [Fact]
     public void Votes_need_a_member_admin_on_its_own_orgs_peer_and_its_own_valid_signature()
     {
         Create(Request());
