@@ -160,7 +160,7 @@ public sealed class GovernanceTests(GovernanceNetwork network)
         var (org2Envelope, _) = await PeerNetwork.EndorseAsync(org2.User(), [peer1, peer2], "CreateAsset", PeerNetwork.NewId(), "black", "2", "org2", "5");
         await ProposalAsync(0, "create", org1, [peer1, _pharmacyPeer], "--remove-org", org2.MspId, "--id", "remove-org2");
         await ProposalAsync(0, "vote", org1, [peer1], "--id", "remove-org2", "--yes");
-        Assert.Contains("not enough yes votes", await ProposalAsync(1, "apply", org1, [peer1, _pharmacyPeer], "--id", "remove-org2"), StringComparison.Ordinal);
+        Assert.Contains("does not have enough yes votes", await ProposalAsync(1, "apply", org1, [peer1, _pharmacyPeer], "--id", "remove-org2"), StringComparison.Ordinal);
         await ProposalAsync(0, "vote", pharmacy, [_pharmacyPeer], "--id", "remove-org2", "--yes");
         await ProposalAsync(0, "apply", pharmacy, [_pharmacyPeer, peer1], "--id", "remove-org2");
 

@@ -261,18 +261,14 @@ internal sealed partial class GovernanceChaincode
     }
 
     /// <summary>
-    /// APPLIED as stored; SUPERSEDED once the configuration moved past the update's base; REJECTED when the members that
-    /// voted no leave too few to meet the Admins policy; EXPIRED from the expiry time on; otherwise OPEN.
+    /// APPLIED as stored; REJECTED when the members that voted no leave too few to meet the Admins policy in force;
+    /// EXPIRED from the expiry time on; SUPERSEDED once the configuration moved past the update's base; otherwise OPEN.
     /// </summary>
     private static ProposalStatus Status(GovernanceProposal proposal, IReadOnlyList<GovernanceVote> votes, GovernanceContext context)
     {
         if (proposal.Status == ProposalStatus.Applied)
         {
             return ProposalStatus.Applied;
-        }
-        if (ParseUpdate(proposal.ConfigUpdate).BaseSequence != context.Resources.Sequence)
-        {
-            return ProposalStatus.Superseded;
         }
         if (MembershipUpdates.AdminsThreshold(context.Resources.Config) is { } needed)
         {
@@ -283,7 +279,11 @@ internal sealed partial class GovernanceChaincode
                 return ProposalStatus.Rejected;
             }
         }
-        return context.Timestamp >= proposal.ExpiresAt.ToDateTimeOffset() ? ProposalStatus.Expired : ProposalStatus.Open;
+        if (context.Timestamp >= proposal.ExpiresAt.ToDateTimeOffset())
+        {
+            return ProposalStatus.Expired;
+        }
+        return ParseUpdate(proposal.ConfigUpdate).BaseSequence != context.Resources.Sequence ? ProposalStatus.Superseded : ProposalStatus.Open;
     }
 
     private static string Because(GovernanceProposal proposal, ProposalStatus status, GovernanceContext context) => status switch
