@@ -137,7 +137,7 @@ internal sealed class LifecycleClient
     /// </summary>
     private async Task<ulong> BroadcastAndWaitAsync(OrgAdmin org, Envelope envelope, string txId, string orderer, CancellationToken cancellationToken)
     {
-        var (block, transaction) = await BroadcastAndWaitAsync(org, envelope, txId, orderer, block => Find(block, txId), cancellationToken).ConfigureAwait(false);
+        var (block, transaction) = await BroadcastAndWaitAsync(org, envelope, $"transaction {txId}", orderer, filtered => Find(filtered, txId), cancellationToken).ConfigureAwait(false);
         return Verdict(transaction, block, txId);
     }
 
@@ -150,7 +150,6 @@ internal sealed class LifecycleClient
     {
         ArgumentNullException.ThrowIfNull(org);
         ArgumentNullException.ThrowIfNull(match);
-        var txId = what;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         using var peer = _connections.Connect(org.PeerAddress);
@@ -175,7 +174,7 @@ internal sealed class LifecycleClient
                     var answer = await session.SendAsync(envelope, timeout.Token).ConfigureAwait(false);
                     if (answer.Status != Status.Success)
                     {
-                        throw new InvalidOperationException($"orderer {orderer} refused {Describe(txId)}: {(int)answer.Status} {answer.Status} {answer.Info}");
+                        throw new InvalidOperationException($"orderer {orderer} refused {what}: {(int)answer.Status} {answer.Status} {answer.Info}");
                     }
                 }
                 while (await blocks.MoveNextAsync().ConfigureAwait(false))
@@ -189,11 +188,11 @@ internal sealed class LifecycleClient
                         return (blocks.Current.FilteredBlock.Number, found);
                     }
                 }
-                throw new InvalidOperationException($"peer {org.PeerAddress} ended DeliverFiltered before {Describe(txId)} was committed");
+                throw new InvalidOperationException($"peer {org.PeerAddress} ended DeliverFiltered before {what} was committed");
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new InvalidOperationException($"{Describe(txId)} was not committed on peer {org.PeerAddress} within {_timeout.TotalSeconds:0} s");
+                throw new InvalidOperationException($"{what} was not committed on peer {org.PeerAddress} within {_timeout.TotalSeconds:0} s");
             }
         }
         finally
@@ -201,8 +200,6 @@ internal sealed class LifecycleClient
             await blocks.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    private static string Describe(string what) => what.Contains(' ', StringComparison.Ordinal) ? what : $"transaction {what}";
 
     private static FilteredTransaction? Find(FilteredBlock block, string txId) => block.FilteredTransactions.FirstOrDefault(t => t.Txid == txId);
 
