@@ -25,7 +25,59 @@ internal static class ChannelCommands
             File.WriteAllBytes(path, block.ToByteArray());
             Console.WriteLine($"genesis block for channel '{parse.GetValue(channel)}' written to {path} ({block.CalculateSize()} bytes)");
         }));
-        return new Command("channel", "Channel administration") { genesis };
+        return new Command("channel", "Channel administration") { genesis, Fetch() };
+    }
+
+    /// <summary>
+    /// <c>zoncoin channel fetch</c>: one block of a channel from an orderer, as a member admin: block 0 (what a new
+    /// organisation's peer joins from), the newest, or the last config block.
+    /// </summary>
+    private static Command Fetch()
+    {
+        var channel = new Option<string>("--channel") { Description = "Channel name", Required = true };
+        var which = new Option<string>("--block") { Description = "oldest (block 0), newest, config (the last config block) or a block number", DefaultValueFactory = _ => "oldest" };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the block", Required = true };
+        var mspId = new Option<string>("--msp-id") { Description = "The admin's MSP ID", Required = true };
+        var adminDir = new Option<string>("--admin-msp-dir") { Description = "The admin's MSP folder (signcerts/, keystore/)", Required = true };
+        var orderer = new Option<string>("--orderer") { Description = "The orderer's gRPC address, host:port", Required = true };
+        var caFiles = new Option<string[]>("--ca-file") { Description = "TLS CA of the orderer (repeatable; turns on TLS)" };
+        var clientCert = new Option<FileInfo?>("--client-cert") { Description = "Client TLS certificate (PEM) for mutual TLS" };
+        var clientKey = new Option<FileInfo?>("--client-key") { Description = "Client TLS key (PEM)" };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait", DefaultValueFactory = _ => 60 };
+        var fetch = new Command("fetch", "Fetch a block of a channel from an orderer (block 0 for a new organisation's peer to join)")
+        {
+            channel, which, output, mspId, adminDir, orderer, caFiles, clientCert, clientKey, timeout,
+        };
+        fetch.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            var admin = Lifecycle.OrgAdmin.Load(parse.GetValue(mspId)!, parse.GetValue(adminDir)!, "");
+            var connections = Lifecycle.GrpcConnections.Load(parse.GetValue(caFiles) ?? [], parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
+            var client = new Governance.GovernanceClient(connections, parse.GetValue(channel)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            var ordererAddress = parse.GetValue(orderer)!;
+            var text = parse.GetValue(which)!;
+            ZonCoin.Protos.Common.Block block;
+            if (text == "config")
+            {
+                var newest = await client.FetchBlockAsync(admin, ordererAddress, DeliverRequests.Newest(), cancellationToken).ConfigureAwait(false);
+                block = await client.FetchBlockAsync(admin, ordererAddress, DeliverRequests.Specified(Blocks.LastConfigIndex(newest)), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var position = text switch
+                {
+                    "oldest" => DeliverRequests.Specified(0),
+                    "newest" => DeliverRequests.Newest(),
+                    _ when ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) => DeliverRequests.Specified(number),
+                    _ => throw new ArgumentException($"--block '{text}' is not oldest, newest, config or a block number"),
+                };
+                block = await client.FetchBlockAsync(admin, ordererAddress, position, cancellationToken).ConfigureAwait(false);
+            }
+            var path = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, block.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"block {block.Header.Number} of channel '{client.ChannelId}' written to {path}");
+        }));
+        return fetch;
     }
 
     internal static ZonCoin.Protos.Common.Block GenesisBlock(NetworkTopology topology, string channelName)
@@ -55,7 +107,10 @@ internal static class ChannelCommands
         };
 
     /// <summary>Parses Go-style durations as Fabric's configtx.yaml writes them: <c>2s</c>, <c>500ms</c>, <c>1m</c>.</summary>
-    internal static TimeSpan ParseDuration(string text)
+    internal static TimeSpan ParseDuration(string text) => ParseDuration(text, "batch timeout");
+
+    /// <summary>As <see cref="ParseDuration(string)"/>, naming <paramref name="what"/> in the error.</summary>
+    internal static TimeSpan ParseDuration(string text, string what)
     {
         var units = new (string Suffix, double Milliseconds)[] { ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000) };
         foreach (var (suffix, ms) in units)
@@ -67,6 +122,6 @@ internal static class ChannelCommands
                 return TimeSpan.FromMilliseconds(value * ms);
             }
         }
-        throw new TopologyException($"batch timeout '{text}' is not a positive duration such as 2s or 500ms");
+        throw new TopologyException($"{what} '{text}' is not a positive duration such as 2s, 500ms, 90m or 24h");
     }
 }

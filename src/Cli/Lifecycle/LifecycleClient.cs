@@ -55,9 +55,9 @@ internal sealed record GrpcConnections(X509Certificate2Collection Roots, X509Cer
 }
 
 /// <summary>
-/// Drives the peer's <c>_lifecycle</c> system chaincode as Fabric's <c>peer lifecycle chaincode</c> does: signed
-/// proposals to org peers, the endorsed transaction broadcast to an orderer, and the commit awaited on a peer's
-/// DeliverFiltered stream (VALID, else an error naming the validation code).
+/// Drives the peer's <c>_lifecycle</c> system chaincode as Fabric's <c>peer lifecycle chaincode</c> does (or, given
+/// another namespace, <c>_governance</c>): signed proposals to org peers, the endorsed transaction broadcast to an
+/// orderer, and the commit awaited on a peer's DeliverFiltered stream (VALID, else an error naming the validation code).
 /// </summary>
 internal sealed class LifecycleClient
 {
@@ -66,13 +66,21 @@ internal sealed class LifecycleClient
     private readonly GrpcConnections _connections;
     private readonly string _channelId;
     private readonly TimeSpan _timeout;
+    private readonly string _namespace;
 
-    public LifecycleClient(GrpcConnections connections, string channelId, TimeSpan timeout)
+    public LifecycleClient(GrpcConnections connections, string channelId, TimeSpan timeout, string systemChaincode = Namespace)
     {
         _connections = connections;
         _channelId = channelId;
         _timeout = timeout;
+        _namespace = systemChaincode;
     }
+
+    public GrpcConnections Connections => _connections;
+
+    public string ChannelId => _channelId;
+
+    public TimeSpan Timeout => _timeout;
 
     /// <summary>The committed definition of <paramref name="name"/>, or null when none is committed.</summary>
     public async Task<ChaincodeDefinition?> QueryDefinitionAsync(OrgAdmin org, string name, CancellationToken cancellationToken)
@@ -101,10 +109,18 @@ internal sealed class LifecycleClient
     public Task<(string TxId, ulong Block)> CommitAsync(IReadOnlyList<OrgAdmin> orgs, ChaincodeDefinition definition, string orderer, CancellationToken cancellationToken) =>
         SubmitAsync(orgs[0], orgs, "CommitChaincodeDefinition", definition, orderer, cancellationToken);
 
-    private async Task<(string TxId, ulong Block)> SubmitAsync(
-        OrgAdmin submitter, IReadOnlyList<OrgAdmin> endorsers, string function, ChaincodeDefinition definition, string orderer, CancellationToken cancellationToken)
+    private Task<(string TxId, ulong Block)> SubmitAsync(
+        OrgAdmin submitter, IReadOnlyList<OrgAdmin> endorsers, string function, ChaincodeDefinition definition, string orderer, CancellationToken cancellationToken) =>
+        SubmitAsync(submitter, endorsers, [System.Text.Encoding.UTF8.GetBytes(function), definition.ToByteArray()], orderer, cancellationToken);
+
+    /// <summary>
+    /// Endorses <paramref name="args"/> on every endorser's peer (as <paramref name="submitter"/>), broadcasts the
+    /// transaction to <paramref name="orderer"/> and waits until the submitter's peer commits it VALID.
+    /// </summary>
+    public async Task<(string TxId, ulong Block)> SubmitAsync(
+        OrgAdmin submitter, IReadOnlyList<OrgAdmin> endorsers, IReadOnlyList<byte[]> args, string orderer, CancellationToken cancellationToken)
     {
-        var invocation = new ChaincodeInvocation(_channelId, Namespace, [System.Text.Encoding.UTF8.GetBytes(function), definition.ToByteArray()]);
+        var invocation = new ChaincodeInvocation(_channelId, _namespace, args);
         var (signed, txId) = Proposals.Create(invocation, submitter.Identity);
         var responses = await Task.WhenAll(endorsers.Select(org => ProcessAsync(org, signed, cancellationToken))).ConfigureAwait(false);
         for (var i = 0; i < responses.Length; i++)
@@ -121,6 +137,19 @@ internal sealed class LifecycleClient
     /// </summary>
     private async Task<ulong> BroadcastAndWaitAsync(OrgAdmin org, Envelope envelope, string txId, string orderer, CancellationToken cancellationToken)
     {
+        var (block, transaction) = await BroadcastAndWaitAsync(org, envelope, $"transaction {txId}", orderer, filtered => Find(filtered, txId), cancellationToken).ConfigureAwait(false);
+        return Verdict(transaction, block, txId);
+    }
+
+    /// <summary>
+    /// Broadcasts <paramref name="envelope"/> (<paramref name="what"/> in messages) and reads the peer's filtered blocks
+    /// from its newest until <paramref name="match"/> finds the transaction it waits for.
+    /// </summary>
+    public async Task<(ulong Block, FilteredTransaction Transaction)> BroadcastAndWaitAsync(
+        OrgAdmin org, Envelope envelope, string what, string orderer, Func<FilteredBlock, FilteredTransaction?> match, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(org);
+        ArgumentNullException.ThrowIfNull(match);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         using var peer = _connections.Connect(org.PeerAddress);
@@ -135,9 +164,9 @@ internal sealed class LifecycleClient
                 {
                     throw new InvalidOperationException($"peer {org.PeerAddress} refused DeliverFiltered on channel '{_channelId}': {Describe(blocks.Current)}");
                 }
-                if (Find(blocks.Current.FilteredBlock, txId) is { } early)
+                if (match(blocks.Current.FilteredBlock) is { } early)
                 {
-                    return Verdict(early, blocks.Current.FilteredBlock.Number, txId);
+                    return (blocks.Current.FilteredBlock.Number, early);
                 }
                 using (var ordererChannel = _connections.Connect(orderer))
                 {
@@ -145,7 +174,7 @@ internal sealed class LifecycleClient
                     var answer = await session.SendAsync(envelope, timeout.Token).ConfigureAwait(false);
                     if (answer.Status != Status.Success)
                     {
-                        throw new InvalidOperationException($"orderer {orderer} refused transaction {txId}: {(int)answer.Status} {answer.Status} {answer.Info}");
+                        throw new InvalidOperationException($"orderer {orderer} refused {what}: {(int)answer.Status} {answer.Status} {answer.Info}");
                     }
                 }
                 while (await blocks.MoveNextAsync().ConfigureAwait(false))
@@ -154,16 +183,16 @@ internal sealed class LifecycleClient
                     {
                         throw new InvalidOperationException($"peer {org.PeerAddress} ended DeliverFiltered: {Describe(blocks.Current)}");
                     }
-                    if (Find(blocks.Current.FilteredBlock, txId) is { } found)
+                    if (match(blocks.Current.FilteredBlock) is { } found)
                     {
-                        return Verdict(found, blocks.Current.FilteredBlock.Number, txId);
+                        return (blocks.Current.FilteredBlock.Number, found);
                     }
                 }
-                throw new InvalidOperationException($"peer {org.PeerAddress} ended DeliverFiltered before transaction {txId} was committed");
+                throw new InvalidOperationException($"peer {org.PeerAddress} ended DeliverFiltered before {what} was committed");
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new InvalidOperationException($"transaction {txId} was not committed on peer {org.PeerAddress} within {_timeout.TotalSeconds:0} s");
+                throw new InvalidOperationException($"{what} was not committed on peer {org.PeerAddress} within {_timeout.TotalSeconds:0} s");
             }
         }
         finally
@@ -183,9 +212,13 @@ internal sealed class LifecycleClient
         ? $"status {(int)response.Status} {response.Status}"
         : response.TypeCase.ToString();
 
-    private async Task<ProposalResponse> EvaluateAsync(OrgAdmin org, string[] args, CancellationToken cancellationToken)
+    private Task<ProposalResponse> EvaluateAsync(OrgAdmin org, string[] args, CancellationToken cancellationToken) =>
+        EvaluateAsync(org, [.. args.Select(System.Text.Encoding.UTF8.GetBytes)], cancellationToken);
+
+    /// <summary>Runs <paramref name="args"/> on the org's peer without submitting; the peer's response as it is.</summary>
+    public async Task<ProposalResponse> EvaluateAsync(OrgAdmin org, IReadOnlyList<byte[]> args, CancellationToken cancellationToken)
     {
-        var (signed, _) = Proposals.Create(ChaincodeInvocation.Of(_channelId, Namespace, args[0], args[1..]), org.Identity);
+        var (signed, _) = Proposals.Create(new ChaincodeInvocation(_channelId, _namespace, args), org.Identity);
         return await ProcessAsync(org, signed, cancellationToken).ConfigureAwait(false);
     }
 
@@ -205,7 +238,7 @@ internal sealed class LifecycleClient
         }
     }
 
-    private static void EnsureSuccess(OrgAdmin org, ProposalResponse response)
+    public static void EnsureSuccess(OrgAdmin org, ProposalResponse response)
     {
         if (response.Response is null || response.Response.Status is < 200 or >= 400)
         {

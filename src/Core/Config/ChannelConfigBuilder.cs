@@ -129,6 +129,14 @@ public static class ChannelConfigBuilder
         }
     }
 
+    /// <summary>A member organisation of the application section, with its default policies.</summary>
+    public static Organization ApplicationOrganization(OrganizationDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Msp.Create(definition.Msp);
+        return Organization(definition, ordererOrg: false);
+    }
+
     private static Organization Organization(OrganizationDefinition definition, bool ordererOrg)
     {
         var org = new Organization { Name = definition.Name, MspId = definition.MspId, Msp = definition.Msp };

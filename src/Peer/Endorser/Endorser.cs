@@ -6,6 +6,7 @@ using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Governance;
 using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Peer.Query;
 using ZonCoin.Peer.Simulation;
@@ -18,7 +19,7 @@ namespace ZonCoin.Peer.Endorser;
 /// <summary>
 /// <c>/protos.Endorser/ProcessProposal</c> (Fabric's endorser): checks the signed proposal (syntax, txid, channel,
 /// creator valid in a channel MSP, signature, not a duplicate, the ACL), runs the chaincode named by its committed
-/// definition against a transaction simulator, or a system chaincode (<c>_lifecycle</c>, <c>qscc</c>) in process,
+/// definition against a transaction simulator, or a system chaincode (<c>_lifecycle</c>, <c>_governance</c>, <c>qscc</c>) in process,
 /// and returns the result signed by this peer. The ACL is Fabric's: <c>peer/Propose</c>
 /// (<c>/Channel/Application/Writers</c>) for every chaincode but <c>qscc</c>, which checks <c>qscc/&lt;Function&gt;</c>
 /// (Readers) itself. A proposal that fails the checks, or a chaincode that cannot run, gets a response with status 500
@@ -32,6 +33,7 @@ internal sealed partial class Endorser
     private readonly PeerChannels _channels;
     private readonly Lazy<ChaincodeConnections> _chaincodes;
     private readonly LifecycleChaincode _lifecycle;
+    private readonly GovernanceChaincode _governance;
     private readonly QueryChaincode _query;
     private readonly SigningIdentity _signer;
     private readonly PeerMetrics _metrics;
@@ -44,6 +46,7 @@ internal sealed partial class Endorser
         _channels = channels;
         _chaincodes = chaincodes;
         _lifecycle = new LifecycleChaincode(signer.MspId);
+        _governance = new GovernanceChaincode(signer.MspId);
         _query = new QueryChaincode(channels.Find);
         _signer = signer;
         _metrics = metrics;
@@ -134,6 +137,16 @@ internal sealed partial class Endorser
         {
             version = SystemChaincodeVersion;
             result = new ChaincodeResult(_lifecycle.Execute(proposal.Args, creator, resources, simulator), null);
+        }
+        else if (name == GovernanceKeys.Namespace)
+        {
+            version = SystemChaincodeVersion;
+            if (proposal.ChannelHeader.Timestamp is not { } timestamp)
+            {
+                throw new ProposalRejectedException("error validating proposal: _governance needs the channel header's timestamp", invalid: true);
+            }
+            var context = new GovernanceContext(creator, proposal.TxId, timestamp.ToDateTimeOffset(), resources, simulator);
+            result = new ChaincodeResult(_governance.Execute(proposal.Args, context), null);
         }
         else
         {

@@ -4,6 +4,7 @@ using Google.Protobuf.Collections;
 using ZonCoin.Core.Policies;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.Governance;
 using ZonCoin.Peer.Validation;
 using ZonCoin.Protos.Lifecycle;
 
@@ -14,7 +15,9 @@ namespace ZonCoin.Peer.Lifecycle;
 /// and refreshed after every block that wrote there. Supplies the endorsement policies validation applies: a
 /// chaincode's own (its definition's signature policy or channel policy reference, by default
 /// <c>/Channel/Application/Endorsement</c>); for <c>_lifecycle</c>, an approval needs its organisation's
-/// <c>Endorsement</c> policy and a committed definition the channel's <c>LifecycleEndorsement</c>.
+/// <c>Endorsement</c> policy and a committed definition the channel's <c>LifecycleEndorsement</c>; for
+/// <c>_governance</c>, a vote needs its organisation's <c>Endorsement</c> policy and a proposal (created or marked
+/// applied) the channel's <c>Endorsement</c> policy (by default a MAJORITY of the members' peers).
 /// </summary>
 internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
 {
@@ -106,6 +109,25 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
                 else
                 {
                     policies.Add(($"_lifecycle key {key}", Policy(resources, LifecycleEndorsementPolicy)));
+                }
+            }
+            return policies;
+        }
+        if (ns == GovernanceKeys.Namespace)
+        {
+            var policies = new List<(string Subject, IPolicy Policy)>();
+            foreach (var key in writtenKeys)
+            {
+                if (GovernanceKeys.VoteMspId(key) is { } mspId)
+                {
+                    var org = resources.Config.Application?.Organizations.FirstOrDefault(o => o.MspId == mspId);
+                    policies.Add(($"the vote of {mspId}", org is null
+                        ? new Unsatisfiable($"{mspId} is not a member of the channel")
+                        : Policy(resources, $"/Channel/Application/{MembershipUpdates.GroupName(org)}/Endorsement")));
+                }
+                else
+                {
+                    policies.Add(($"_governance key {key}", Policy(resources, DefaultEndorsementPolicy)));
                 }
             }
             return policies;

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.State;
+using ZonCoin.Peer.Governance;
 using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Peer.Validation;
@@ -241,6 +242,23 @@ public sealed class TransactionValidatorTests : IDisposable
 
         Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(byOne.ToByteString()).Code);
         Assert.Equal(TxValidationCode.Valid, validator.Validate(byTwo.ToByteString()).Code);
+    }
+
+    [Fact]
+    public void Governance_vote_needs_the_voting_orgs_endorsement_and_a_proposal_the_channel_majority()
+    {
+        using var ledger = new TestLedger(_network);
+        var cache = new ChaincodeDefinitionCache(ledger.State, () => _network.Resources);
+        var validator = new TransactionValidator(TestNetwork.ChannelId, _network.Resources.Msps, cache);
+        var vote = Tx.RwSet((GovernanceKeys.Namespace, Tx.Writes((GovernanceKeys.Vote("p1", "Org2MSP"), "vote"))));
+        var outsiderVote = Tx.RwSet((GovernanceKeys.Namespace, Tx.Writes((GovernanceKeys.Vote("p1", "Org9MSP"), "vote"))));
+        var proposal = Tx.RwSet((GovernanceKeys.Namespace, Tx.Writes((GovernanceKeys.Proposal("p1"), "proposal"))));
+
+        Assert.Equal(TxValidationCode.Valid, validator.Validate(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org2.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org1.Admin, outsiderVote, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org1.Admin, proposal, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.Validate(Tx.Endorsed(_network.Org1.Admin, proposal, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace ZonCoin.Gateway.Server;
 
 internal sealed partial class GatewayServer
 {
-    private static readonly HashSet<string> SystemChaincodes = new(StringComparer.Ordinal) { "_lifecycle", "qscc", "cscc", "lscc" };
+    private static readonly HashSet<string> SystemChaincodes = new(StringComparer.Ordinal) { "_lifecycle", "_governance", "qscc", "cscc", "lscc" };
 
     /// <summary>
     /// <c>/gateway.Gateway/Endorse</c>: collects endorsements that satisfy the chaincode's endorsement policy (from its
