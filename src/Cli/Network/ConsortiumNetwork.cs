@@ -34,6 +34,7 @@ internal sealed class ConsortiumNetwork
     private readonly TextWriter _log;
     private readonly NetworkState? _previous;
     private NetworkState _state = new();
+    private int _started;
 
     private ConsortiumNetwork(NetworkTopology topology, string dir, bool tls, TextWriter log, NetworkState? previous)
     {
@@ -143,6 +144,10 @@ internal sealed class ConsortiumNetwork
             _state.Save();
         }
         _state.Save();
+        if (_started == 0)
+        {
+            _log.WriteLine($"all {_state.Services.Count} services were already running");
+        }
     }
 
     private OrgCryptoRequest Crypto(OrganizationTopology org) => new(
@@ -394,6 +399,7 @@ internal sealed class ConsortiumNetwork
                 throw new InvalidOperationException($"cannot start postgres: port {postgres.Port} is in use by another process");
             }
             using var server = TemporaryPostgresServer.StartPersistent(postgres.Directory, postgres.Port);
+            _started++;
             _log.WriteLine($"started postgres on {service.Endpoint}");
         }
         service.Pid = TemporaryPostgresServer.RunningPid(postgres.Directory) ?? 0;
@@ -416,6 +422,7 @@ internal sealed class ConsortiumNetwork
                 throw new InvalidOperationException($"cannot start {service.Name}: port {port} is in use by another process");
             }
             service.Pid = DetachedProcess.Start(service.Command, service.Environment, service.Log);
+            _started++;
             _log.WriteLine($"started {service.Name} (pid {service.Pid}) on {service.Endpoint}, log {service.Log}");
         }
         _state.Save();
