@@ -511,7 +511,9 @@ internal sealed class ConsortiumNetwork
         var (admins, connections) = LifecycleParties(_state, _state.MembersOf(contract.Channel));
         var lifecycle = new LifecycleClient(connections, contract.Channel, TimeSpan.FromSeconds(60));
         var committed = await lifecycle.QueryDefinitionAsync(admins[0], contract.Name, cancellationToken).ConfigureAwait(false);
-        if (committed is not null && committed.Version == contract.Version && committed.PackageId == record.PackageId)
+        // Redeployed (next sequence) when the version or address changed, or TLS was switched on or off since.
+        if (committed is not null && committed.Version == contract.Version && committed.PackageId == record.PackageId
+            && string.IsNullOrEmpty(committed.TlsRootCert) != _tls)
         {
             return;
         }
