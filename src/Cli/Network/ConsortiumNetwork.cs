@@ -453,7 +453,8 @@ internal sealed class ConsortiumNetwork
 
     private async Task CreateChannelAsync(ChannelRecord channel, CancellationToken cancellationToken)
     {
-        if (!File.Exists(channel.GenesisBlock))
+        // A new network writes its genesis blocks afresh (a block left by other tooling may describe other orgs).
+        if (_previous is null || !File.Exists(channel.GenesisBlock))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(channel.GenesisBlock)!);
             var block = ChannelCommands.GenesisBlock(_topology, channel.Name, CryptoDirectory);
