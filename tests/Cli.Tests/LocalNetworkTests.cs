@@ -149,6 +149,26 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.False(Directory.Exists(NetworkDir));
     }
 
+    [Fact]
+    public void Status_and_admin_commands_without_a_network_say_what_to_give()
+    {
+        var status = CliProcess.Run("network", "status", "--dir", NetworkDir);
+        Assert.Equal(1, status.ExitCode);
+        Assert.Contains($"start a local network first ('zoncoin network up'; none is recorded in {NetworkDir})", status.StandardError, StringComparison.Ordinal);
+
+        var local = new Dictionary<string, string> { [LocalNetworkDirectory.EnvironmentVariable] = NetworkDir };
+        var deploy = CliProcess.RunWith(local, "chaincode", "deploy", "--channel", "c", "--name", "n", "--version", "1", "--address", "127.0.0.1:1");
+        Assert.Equal(1, deploy.ExitCode);
+        Assert.Contains("give --msp-id, --admin-msp-dir and --peer once per organisation, or start a local network first", deploy.StandardError, StringComparison.Ordinal);
+        var peer = CliProcess.RunWith(local, "peer", "list");
+        Assert.Equal(1, peer.ExitCode);
+        Assert.Contains("give --peer, or start a local network first", peer.StandardError, StringComparison.Ordinal);
+
+        var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains($"no network recorded in {NetworkDir}", down.StandardOutput, StringComparison.Ordinal);
+    }
+
     /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
     private string WriteFreePortTopology()
     {

@@ -121,6 +121,7 @@ internal sealed class ConsortiumNetwork
         Directory.CreateDirectory(_dir);
         GenerateCrypto();
         _state = Plan();
+        await StopReplacedAsync(cancellationToken).ConfigureAwait(false);
         _state.Save();
 
         await StartPostgresAsync(cancellationToken).ConfigureAwait(false);
@@ -321,12 +322,29 @@ internal sealed class ConsortiumNetwork
         }
         foreach (var service in state.Services)
         {
-            if (_previous?.Service(service.Name) is { } old && old.Command.SequenceEqual(service.Command))
+            if (_previous?.Service(service.Name) is { } old && SameProcess(old, service))
             {
                 service.Pid = old.Pid;
             }
         }
         return state;
+    }
+
+    private static bool SameProcess(ServiceRecord a, ServiceRecord b) =>
+        a.Command.SequenceEqual(b.Command) && a.Environment.Count == b.Environment.Count
+        && a.Environment.All(pair => b.Environment.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+    /// <summary>Stops services of the previous run that the topology no longer has or now runs differently.</summary>
+    private async Task StopReplacedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var old in _previous?.Services.Where(s => s.Kind != "postgres") ?? [])
+        {
+            if (IsAlive(old) && (_state.Service(old.Name) is not { } now || !SameProcess(old, now)))
+            {
+                await DetachedProcess.StopAsync(old.Pid, Marker(old), StopGrace, cancellationToken).ConfigureAwait(false);
+                _log.WriteLine($"stopped {old.Name} (pid {old.Pid}): the topology changed it");
+            }
+        }
     }
 
     private void AddService(NetworkState state, string name, string kind, string dll, string endpoint, int? operationsPort, IEnumerable<string> args, Dictionary<string, string> environment) =>
