@@ -20,7 +20,8 @@ namespace ZonCoin.Cli.Commands;
 /// </code>
 /// Without <c>--msp-id</c>/<c>--admin-msp-dir</c>/<c>--peer</c>, <c>--orderer</c> or <c>--ca-file</c>, the local network
 /// recorded in <c>--dir</c> (else <c>$ZONCOIN_NETWORK_DIR</c>, else <c>./.zoncoin</c>) supplies them: the admins and first
-/// peers of the channel's member orgs, its orderer and its TLS files.
+/// peers of the channel's member orgs, its orderer and (when it supplies the orgs and no <c>--ca-file</c> is given) its
+/// TLS files. Explicit flags win.
 /// <c>--ca-file</c> (repeatable: the TLS CAs of the peers and the orderer) turns on TLS; <c>--client-cert</c> and
 /// <c>--client-key</c> add a client certificate for mutual TLS. Without <c>--sequence</c> the next sequence after the
 /// committed one is used. <c>deploy</c> approves for every organisation, commits, and prints the package id last.
@@ -71,7 +72,10 @@ internal static class ChaincodeCommands
         {
             var cas = parse.GetValue(caFiles) ?? [];
             GrpcConnections connections;
-            if (cas.Length == 0 && parse.GetValue(clientCert) is null && Local(parse) is { } local)
+            // The local network's TLS files only when it also supplies the organisations: explicit peers without
+            // --ca-file mean h2c.
+            var explicitOrgs = (parse.GetValue(mspIds) ?? []).Length > 0 || (parse.GetValue(peers) ?? []).Length > 0;
+            if (!explicitOrgs && cas.Length == 0 && parse.GetValue(clientCert) is null && Local(parse) is { } local)
             {
                 var first = local.MembersOf(parse.GetValue(channel)!)[0];
                 connections = GrpcConnections.Load(local.TlsCaFiles, first.AdminTlsCertFile, first.AdminTlsKeyFile);
