@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ZonCoin.Cli.Topology;
 using System.Globalization;
 using System.Security.Cryptography;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
@@ -79,7 +80,7 @@ internal static class ProposalCommands
             {
                 throw new ArgumentException("give exactly one of --add-org FILE and --remove-org MSPID");
             }
-            var lifetime = ChannelCommands.ParseDuration(parse.GetValue(expires)!, "--expires");
+            var lifetime = NetworkTopology.ParseDuration(parse.GetValue(expires)!, "--expires");
             var current = await client.FetchConfigAsync(admin, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
             var next = file is not null
                 ? MembershipUpdates.AddOrganization(current, OrganizationDefinitionJson.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false)))
