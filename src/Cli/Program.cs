@@ -11,5 +11,6 @@ root.Subcommands.Add(ChaincodeCommands.Create());
 root.Subcommands.Add(TransactionCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
+root.Subcommands.Add(NetworkCommands.Create());
 LedgerCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -25,9 +25,15 @@ internal sealed class TemporaryPostgresServer : IDisposable
     private readonly string _root;
     private readonly string _data;
     private readonly bool _asPostgresUser;
+    private readonly bool _persistent;
     private bool _started;
 
     public TemporaryPostgresServer()
+        : this(Path.Combine(Path.GetTempPath(), "zoncoin-pg-" + Guid.NewGuid().ToString("N")[..12]), port: null, persistent: false)
+    {
+    }
+
+    private TemporaryPostgresServer(string root, int? port, bool persistent)
     {
         _bin = Environment.GetEnvironmentVariable("ZONCOIN_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBin;
         if (!File.Exists(Path.Combine(_bin, "initdb")) || !File.Exists(Path.Combine(_bin, "pg_ctl")))
@@ -36,7 +42,8 @@ internal sealed class TemporaryPostgresServer : IDisposable
                 $"A throwaway PostgreSQL server needs the PostgreSQL 15 server binaries (initdb, pg_ctl) in {_bin}: install the postgresql-15 package (apt-get install postgresql-15) or set ZONCOIN_PG_BIN to their directory.");
         }
         _asPostgresUser = Environment.UserName == "root";
-        _root = Path.Combine(Path.GetTempPath(), "zoncoin-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        _persistent = persistent;
+        _root = root;
         _data = Path.Combine(_root, "data");
         Directory.CreateDirectory(_root);
         try
@@ -45,9 +52,12 @@ internal sealed class TemporaryPostgresServer : IDisposable
             {
                 Run("chown", ["postgres:postgres", _root], asPostgres: false);
             }
-            Port = FreePort();
-            Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"], asPostgres: _asPostgresUser);
-            // pg_ctl passes -o to the server through a shell; the temp path has no spaces or quotes.
+            Port = port ?? FreePort();
+            if (!File.Exists(Path.Combine(_data, "PG_VERSION")))
+            {
+                Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"], asPostgres: _asPostgresUser);
+            }
+            // pg_ctl passes -o to the server through a shell; the folder's path must have no spaces or quotes.
             var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_root} -c max_connections=200 -c fsync=on";
             _started = true;
             var log = Path.Combine(_root, "server.log");
@@ -60,7 +70,7 @@ internal sealed class TemporaryPostgresServer : IDisposable
                 throw new InvalidOperationException($"{ex.Message}\nserver log:\n{File.ReadAllText(log)}", ex);
             }
         }
-        catch
+        catch when (!persistent)
         {
             Dispose();
             throw;
@@ -74,6 +84,58 @@ internal sealed class TemporaryPostgresServer : IDisposable
         }.ToString();
     }
 
+    /// <summary>
+    /// Starts a server kept in <paramref name="root"/> on <paramref name="port"/> (initialised there on first use) that
+    /// outlives this object and the process: disposing it does nothing; <see cref="StopAt"/> stops it.
+    /// </summary>
+    public static TemporaryPostgresServer StartPersistent(string root, int port) => new(Path.GetFullPath(root), port, persistent: true);
+
+    /// <summary>Stops the persistent server of <paramref name="root"/> (pg_ctl stop -m fast) if it runs; its files stay.</summary>
+    public static void StopAt(string root)
+    {
+        var data = Path.Combine(root, "data");
+        if (RunningPid(root) is null)
+        {
+            return;
+        }
+        var bin = Environment.GetEnvironmentVariable("ZONCOIN_PG_BIN") is { Length: > 0 } b ? b : DefaultBin;
+        Run(Path.Combine(bin, "pg_ctl"), ["stop", "-D", data, "-m", "fast", "-w"], asPostgres: Environment.UserName == "root");
+    }
+
+    /// <summary>The postmaster's process id of the server kept in <paramref name="root"/>, or null when it does not run.</summary>
+    public static int? RunningPid(string root)
+    {
+        var file = Path.Combine(root, "data", "postmaster.pid");
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        var first = File.ReadLines(file).FirstOrDefault();
+        return int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            && Directory.Exists($"/proc/{pid}") ? pid : null;
+    }
+
+    /// <summary>Creates database <paramref name="name"/> unless it exists, through <paramref name="connectionString"/> (a superuser's).</summary>
+    public static void EnsureDatabase(string connectionString, string name)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection))
+        {
+            exists.Parameters.AddWithValue("name", name);
+            if (exists.ExecuteScalar() is not null)
+            {
+                return;
+            }
+        }
+        using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        create.ExecuteNonQuery();
+    }
+
+    /// <summary>A connection string to database <paramref name="database"/> of the server on 127.0.0.1:<paramref name="port"/> as the superuser.</summary>
+    public static string ConnectionStringFor(int port, string database) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = database }.ToString();
+
     /// <summary>The server's TCP port on 127.0.0.1.</summary>
     public int Port { get; }
 
@@ -82,6 +144,10 @@ internal sealed class TemporaryPostgresServer : IDisposable
 
     public void Dispose()
     {
+        if (_persistent)
+        {
+            return;
+        }
         if (_started)
         {
             _started = false;

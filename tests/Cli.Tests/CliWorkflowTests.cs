@@ -21,22 +21,23 @@ public sealed class CliWorkflowTests : IDisposable
         Assert.True(result.ExitCode == 0, result.StandardError);
     }
 
-    private void WriteTopology(string type = "solo") => File.WriteAllText(PathOf("network.yaml"), $"""
+    // MSP folders come from --crypto-dir (crypto/<org>/msp), except Org2's, named by its 'msp' setting.
+    private void WriteTopology(string type = "solo") => File.WriteAllText(PathOf("network.yaml"), $$"""
         organizations:
           - name: Orderer
             mspId: OrdererMSP
-            msp: crypto/orderer/msp
-            orderers: [127.0.0.1:7050]
+            orderers: [ { name: orderer0, port: 7050 } ]
           - name: Org1
             mspId: Org1MSP
-            msp: crypto/org1/msp
-            peers: [127.0.0.1:7051]
+            peers: [ { name: peer0, port: 7051 } ]
+            gateway: { port: 7053 }
           - name: Org2
             mspId: Org2MSP
             msp: crypto/org2/msp
-            peers: [127.0.0.1:8051]
+            peers: [ { name: peer0, port: 8051, stateDatabase: postgres } ]
+            gateway: { port: 8053 }
         ordering:
-          type: {type}
+          type: {{type}}
           batchTimeout: 500ms
           maxMessageCount: 10
         channels:
@@ -101,7 +102,8 @@ public sealed class CliWorkflowTests : IDisposable
         Generate("Org2", "Org2MSP");
         WriteTopology();
 
-        var genesis = CliProcess.Run("channel", "genesis", "--topology", PathOf("network.yaml"), "--channel", "supplychain", "--out", PathOf("supplychain.block"));
+        var genesis = CliProcess.Run("channel", "genesis", "--topology", PathOf("network.yaml"), "--channel", "supplychain", "--out", PathOf("supplychain.block"),
+            "--crypto-dir", PathOf("crypto"));
         Assert.True(genesis.ExitCode == 0, genesis.StandardError);
 
         var block = Blocks.Parse(File.ReadAllBytes(PathOf("supplychain.block")));
@@ -113,6 +115,8 @@ public sealed class CliWorkflowTests : IDisposable
         Assert.Equal(["Org1MSP", "Org2MSP"], config.Application.Organizations.Select(o => o.MspId));
         Assert.Equal("OrdererMSP", Assert.Single(config.Orderer.Organizations).MspId);
         Assert.Equal("127.0.0.1:7050", Assert.Single(config.Orderer.Organizations[0].OrdererEndpoints));
+        Assert.Equal(["127.0.0.1:8051"], config.Application.Organizations[1].PeerEndpoints);
+        Assert.Equal(["127.0.0.1:8053"], config.Application.Organizations[1].GatewayEndpoints);
         Assert.Equal(10u, config.Orderer.BatchSize.MaxMessageCount);
         Assert.Equal(TimeSpan.FromMilliseconds(500), config.Orderer.BatchTimeout.ToTimeSpan());
         Assert.Contains("Endorsement", config.Application.Policies.Keys);
@@ -170,7 +174,8 @@ public sealed class CliWorkflowTests : IDisposable
     [Fact]
     public void Genesis_reports_topology_problems_clearly()
     {
-        File.WriteAllText(PathOf("network.yaml"), "organizations: [ {name: A, mspId: AMSP, msp: nowhere/msp, orderers: [x:1]} ]\nchannels: [ {name: ch, organizations: [A]} ]\n");
+        File.WriteAllText(PathOf("network.yaml"), "organizations: [ {name: O, mspId: OMSP, msp: nowhere/msp, orderers: [{name: o0, port: 7050}]}, "
+            + "{name: A, mspId: AMSP, msp: nowhere/msp, peers: [{name: p0, port: 7051}], gateway: {port: 7053}} ]\nchannels: [ {name: ch, organizations: [A]} ]\n");
         var missingMsp = CliProcess.Run("channel", "genesis", "--topology", PathOf("network.yaml"), "--channel", "ch", "--out", PathOf("ch.block"));
         Assert.Equal(1, missingMsp.ExitCode);
         Assert.Contains("does not exist", missingMsp.StandardError, StringComparison.Ordinal);

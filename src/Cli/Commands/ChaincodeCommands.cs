@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZonCoin.Cli.Lifecycle;
+using ZonCoin.Cli.Network;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
@@ -17,6 +18,9 @@ namespace ZonCoin.Cli.Commands;
 ///   --msp-id Org1MSP --admin-msp-dir org1/users/Admin@org1.zoncoin.local/msp --peer 127.0.0.1:7051 \
 ///   --msp-id Org2MSP --admin-msp-dir org2/users/Admin@org2.zoncoin.local/msp --peer 127.0.0.1:8051
 /// </code>
+/// Without <c>--msp-id</c>/<c>--admin-msp-dir</c>/<c>--peer</c>, <c>--orderer</c> or <c>--ca-file</c>, the local network
+/// recorded in <c>--dir</c> (else <c>$ZONCOIN_NETWORK_DIR</c>, else <c>./.zoncoin</c>) supplies them: the admins and first
+/// peers of the channel's member orgs, its orderer and its TLS files.
 /// <c>--ca-file</c> (repeatable: the TLS CAs of the peers and the orderer) turns on TLS; <c>--client-cert</c> and
 /// <c>--client-key</c> add a client certificate for mutual TLS. Without <c>--sequence</c> the next sequence after the
 /// committed one is used. <c>deploy</c> approves for every organisation, commits, and prints the package id last.
@@ -33,20 +37,29 @@ internal static class ChaincodeCommands
         var address = new Option<string>("--address") { Description = "host:port of the chaincode-as-a-service", Required = true };
         var tlsRootCert = new Option<FileInfo?>("--tls-root-cert") { Description = "PEM of the chaincode server's TLS CA (default: h2c)" };
         var metadataDir = new Option<DirectoryInfo?>("--metadata-dir") { Description = "The chaincode's folder holding META-INF (or META-INF itself): its statedb/couchdb/indexes/*.json become state database indexes on PostgreSQL peers" };
-        var orderer = new Option<string>("--orderer") { Description = "The orderer's gRPC address, host:port", Required = true };
-        var mspIds = new Option<string[]>("--msp-id") { Description = "An organisation's MSP ID (repeat per organisation)", Required = true, AllowMultipleArgumentsPerToken = false };
-        var adminDirs = new Option<string[]>("--admin-msp-dir") { Description = "That organisation's admin MSP folder (signcerts/, keystore/)", Required = true };
-        var peers = new Option<string[]>("--peer") { Description = "gRPC address host:port of that organisation's peer", Required = true };
+        var orderer = new Option<string?>("--orderer") { Description = "The orderer's gRPC address, host:port (default: the local network's)" };
+        var mspIds = new Option<string[]>("--msp-id") { Description = "An organisation's MSP ID (repeat per organisation; default: the local network's members of the channel)", AllowMultipleArgumentsPerToken = false };
+        var adminDirs = new Option<string[]>("--admin-msp-dir") { Description = "That organisation's admin MSP folder (signcerts/, keystore/)" };
+        var peers = new Option<string[]>("--peer") { Description = "gRPC address host:port of that organisation's peer" };
+        var networkDir = LocalNetworkDirectory.CreateOption();
         var caFiles = new Option<string[]>("--ca-file") { Description = "TLS CA of peers/orderer (repeatable; turns on TLS)" };
         var clientCert = new Option<FileInfo?>("--client-cert") { Description = "Client TLS certificate (PEM) for mutual TLS" };
         var clientKey = new Option<FileInfo?>("--client-key") { Description = "Client TLS key (PEM)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each call and commit", DefaultValueFactory = _ => 60 };
+
+        // Flags win; what they leave out comes from the local network (zoncoin network up) when one is recorded.
+        NetworkState? Local(ParseResult parse) => LocalNetworkDirectory.TryLoad(parse, networkDir);
 
         IReadOnlyList<OrgAdmin> Orgs(ParseResult parse)
         {
             var ids = parse.GetValue(mspIds) ?? [];
             var dirs = parse.GetValue(adminDirs) ?? [];
             var addresses = parse.GetValue(peers) ?? [];
+            if (ids.Length == 0 && dirs.Length == 0 && addresses.Length == 0)
+            {
+                var local = LocalNetworkDirectory.Require(parse, networkDir, "--msp-id, --admin-msp-dir and --peer once per organisation");
+                return [.. local.MembersOf(parse.GetValue(channel)!).Select(org => OrgAdmin.Load(org.MspId, org.AdminMspDirectory, org.Peers[0].Endpoint))];
+            }
             if (ids.Length == 0 || ids.Length != dirs.Length || ids.Length != addresses.Length)
             {
                 throw new ArgumentException($"give --msp-id, --admin-msp-dir and --peer once per organisation (got {ids.Length}, {dirs.Length} and {addresses.Length})");
@@ -54,9 +67,24 @@ internal static class ChaincodeCommands
             return [.. ids.Select((id, i) => OrgAdmin.Load(id, dirs[i], addresses[i]))];
         }
 
-        LifecycleClient Client(ParseResult parse) => new(
-            GrpcConnections.Load(parse.GetValue(caFiles) ?? [], parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName),
-            parse.GetValue(channel)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+        LifecycleClient Client(ParseResult parse)
+        {
+            var cas = parse.GetValue(caFiles) ?? [];
+            GrpcConnections connections;
+            if (cas.Length == 0 && parse.GetValue(clientCert) is null && Local(parse) is { } local)
+            {
+                var first = local.MembersOf(parse.GetValue(channel)!)[0];
+                connections = GrpcConnections.Load(local.TlsCaFiles, first.AdminTlsCertFile, first.AdminTlsKeyFile);
+            }
+            else
+            {
+                connections = GrpcConnections.Load(cas, parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
+            }
+            return new LifecycleClient(connections, parse.GetValue(channel)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+        }
+
+        string Orderer(ParseResult parse) =>
+            parse.GetValue(orderer) ?? LocalNetworkDirectory.Require(parse, networkDir, "--orderer").Orderers[0].Endpoint;
 
         async Task<ChaincodeDefinition> DefinitionAsync(ParseResult parse, LifecycleClient client, OrgAdmin org, CancellationToken cancellationToken)
         {
@@ -95,7 +123,7 @@ internal static class ChaincodeCommands
         }
 
         Command Definition(string verb, string description) =>
-            new(verb, description) { channel, name, version, sequence, policy, address, tlsRootCert, metadataDir, orderer, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout };
+            new(verb, description) { channel, name, version, sequence, policy, address, tlsRootCert, metadataDir, orderer, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout, networkDir };
 
         var approve = Definition("approve", "Approve a chaincode definition for each organisation given (on its own peer)");
         approve.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
@@ -103,7 +131,7 @@ internal static class ChaincodeCommands
             var orgs = Orgs(parse);
             var client = Client(parse);
             var definition = await DefinitionAsync(parse, client, orgs[0], cancellationToken).ConfigureAwait(false);
-            await ApproveAllAsync(client, orgs, definition, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            await ApproveAllAsync(client, orgs, definition, Orderer(parse), cancellationToken).ConfigureAwait(false);
         }));
 
         var commit = Definition("commit", "Commit a chaincode definition with endorsements from the peers of every organisation given");
@@ -112,7 +140,7 @@ internal static class ChaincodeCommands
             var orgs = Orgs(parse);
             var client = Client(parse);
             var definition = await DefinitionAsync(parse, client, orgs[0], cancellationToken).ConfigureAwait(false);
-            await CommitAsync(client, orgs, definition, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(client, orgs, definition, Orderer(parse), cancellationToken).ConfigureAwait(false);
         }));
 
         var deploy = Definition("deploy", "Approve for every organisation given, then commit; prints the package id last");
@@ -121,14 +149,14 @@ internal static class ChaincodeCommands
             var orgs = Orgs(parse);
             var client = Client(parse);
             var definition = await DefinitionAsync(parse, client, orgs[0], cancellationToken).ConfigureAwait(false);
-            await ApproveAllAsync(client, orgs, definition, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
-            await CommitAsync(client, orgs, definition, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            await ApproveAllAsync(client, orgs, definition, Orderer(parse), cancellationToken).ConfigureAwait(false);
+            await CommitAsync(client, orgs, definition, Orderer(parse), cancellationToken).ConfigureAwait(false);
             Console.WriteLine(definition.PackageId);
         }));
 
         var list = new Command("list", "List the chaincode definitions committed on a channel (asks the first organisation's peer)")
         {
-            channel, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout,
+            channel, mspIds, adminDirs, peers, caFiles, clientCert, clientKey, timeout, networkDir,
         };
         list.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {

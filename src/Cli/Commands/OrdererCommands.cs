@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZonCoin.Cli.Admin;
+using ZonCoin.Cli.Network;
 
 namespace ZonCoin.Cli.Commands;
 
@@ -11,17 +12,27 @@ internal static class OrdererCommands
 {
     public static Command Create()
     {
-        var orderer = new Option<string>("--orderer") { Description = "The orderer's admin endpoint, host:port", Required = true };
+        var orderer = new Option<string?>("--orderer") { Description = "The orderer's admin endpoint, host:port (default: the local network's orderer)" };
+        var networkDir = LocalNetworkDirectory.CreateOption();
         var caFile = new Option<FileInfo?>("--ca-file") { Description = "TLS CA of the orderer (turns on HTTPS; needs --client-cert and --client-key)" };
         var clientCert = new Option<FileInfo?>("--client-cert") { Description = "Admin client TLS certificate (PEM)" };
         var clientKey = new Option<FileInfo?>("--client-key") { Description = "Admin client TLS key (PEM)" };
         var channel = new Option<string>("--channel") { Description = "Channel name", Required = true };
         var block = new Option<FileInfo>("--block") { Description = "The channel's genesis block", Required = true };
 
-        AdminConnection Connection(ParseResult parse) => new(
-            parse.GetValue(orderer)!, parse.GetValue(caFile)?.FullName, parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
+        // --orderer wins; without it, the local network's first orderer with the orderer org admin's TLS files.
+        AdminConnection Connection(ParseResult parse)
+        {
+            if (parse.GetValue(orderer) is { } address)
+            {
+                return new(address, parse.GetValue(caFile)?.FullName, parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
+            }
+            var local = LocalNetworkDirectory.Require(parse, networkDir, "--orderer").Orderers[0];
+            return new(local.AdminEndpoint, parse.GetValue(caFile)?.FullName ?? local.TlsCaFile,
+                parse.GetValue(clientCert)?.FullName ?? local.AdminTlsCertFile, parse.GetValue(clientKey)?.FullName ?? local.AdminTlsKeyFile);
+        }
 
-        var join = new Command("join", "Join the orderer to a channel from its genesis block") { channel, block, orderer, caFile, clientCert, clientKey };
+        var join = new Command("join", "Join the orderer to a channel from its genesis block") { channel, block, orderer, caFile, clientCert, clientKey, networkDir };
         join.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             using var client = new ParticipationClient(Connection(parse));
@@ -30,7 +41,7 @@ internal static class OrdererCommands
         }));
 
         var listChannel = new Option<string?>("--channel") { Description = "Show one channel instead of listing all" };
-        var list = new Command("list", "List the channels an orderer serves, or show one") { listChannel, orderer, caFile, clientCert, clientKey };
+        var list = new Command("list", "List the channels an orderer serves, or show one") { listChannel, orderer, caFile, clientCert, clientKey, networkDir };
         list.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             using var client = new ParticipationClient(Connection(parse));
@@ -40,7 +51,7 @@ internal static class OrdererCommands
                 : await client.GetAsync(name, cancellationToken).ConfigureAwait(false));
         }));
 
-        var remove = new Command("remove", "Remove a channel from the orderer (its blocks are deleted)") { channel, orderer, caFile, clientCert, clientKey };
+        var remove = new Command("remove", "Remove a channel from the orderer (its blocks are deleted)") { channel, orderer, caFile, clientCert, clientKey, networkDir };
         remove.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             using var client = new ParticipationClient(Connection(parse));

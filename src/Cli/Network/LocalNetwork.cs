@@ -83,17 +83,17 @@ internal sealed class LocalNetwork : IAsyncDisposable
         }
 
         var (ordererPort, ordererAdmin, ordererOps) = (LocalNode.FreePort(), LocalNode.FreePort(), LocalNode.FreePort());
-        var orderer = Add(LocalNode.Start("orderer", "zoncoin-orderer.dll",
+        var orderer = Add(LocalNode.Start("orderer", ServiceCommands.OrdererDll,
         [
-            "--listen", $"127.0.0.1:{ordererPort}", "--admin-listen", $"127.0.0.1:{ordererAdmin}", "--operations-listen", $"127.0.0.1:{ordererOps}",
-            "--data-dir", Path.Combine(root, "data", "orderer"), "--msp-id", ordererOrg.MspId,
-            "--msp-dir", Path.Combine(NodeDirectory(ordererOrg, "orderers", "orderer0"), "msp"), "--insecure", "true", .. Quiet,
+            .. ServiceCommands.Orderer($"127.0.0.1:{ordererPort}", $"127.0.0.1:{ordererAdmin}", $"127.0.0.1:{ordererOps}", Path.Combine(root, "data", "orderer"),
+                ordererOrg.MspId, ServiceCommands.NodeDirectory(ordererOrg, "orderers", "orderer0"), tls: false),
+            .. ServiceCommands.Quiet,
         ]));
-        var peers = orgs.Select(org => Add(LocalNode.Start($"peer.{org.Crypto.Org}", "zoncoin-peer.dll",
+        var peers = orgs.Select(org => Add(LocalNode.Start($"peer.{org.Crypto.Org}", ServiceCommands.PeerDll,
         [
-            "--listen", org.PeerEndpoint, "--admin-listen", $"127.0.0.1:{org.PeerAdminPort}", "--operations-listen", $"127.0.0.1:{org.PeerOperationsPort}",
-            "--data-dir", Path.Combine(root, "data", $"peer.{org.Crypto.Org.ToLowerInvariant()}"), "--msp-id", org.Crypto.MspId,
-            "--msp-dir", Path.Combine(NodeDirectory(org.Crypto, "peers", "peer0"), "msp"), "--insecure", "true", .. Quiet,
+            .. ServiceCommands.Peer(org.PeerEndpoint, $"127.0.0.1:{org.PeerAdminPort}", $"127.0.0.1:{org.PeerOperationsPort}",
+                Path.Combine(root, "data", $"peer.{org.Crypto.Org.ToLowerInvariant()}"), org.Crypto.MspId, ServiceCommands.NodeDirectory(org.Crypto, "peers", "peer0"), tls: false),
+            .. ServiceCommands.Quiet,
         ]))).ToList();
 
         var config = ChannelConfigBuilder.Create(
@@ -136,25 +136,16 @@ internal sealed class LocalNetwork : IAsyncDisposable
         await DeployAsync(orgs, chaincodeAddress, packageId, $"127.0.0.1:{ordererPort}", cancellationToken).ConfigureAwait(false);
         log.WriteLine($"chaincode {Spec.Chaincode} 1.0 at {chaincodeAddress} committed under {Spec.EndorsementPolicy}");
 
-        var gateways = orgs.Select(org => Add(LocalNode.Start($"gateway.{org.Crypto.Org}", "zoncoin-gateway.dll",
+        var gateways = orgs.Select(org => Add(LocalNode.Start($"gateway.{org.Crypto.Org}", ServiceCommands.GatewayDll,
         [
-            "--listen", org.GatewayEndpoint, "--operations-listen", $"127.0.0.1:{org.GatewayOperationsPort}", "--msp-id", org.Crypto.MspId,
-            "--msp-dir", Path.Combine(UserDirectory(org.Crypto, "User1"), "msp"), "--peer", org.PeerEndpoint, "--insecure", "true", .. Quiet,
+            .. ServiceCommands.Gateway(org.GatewayEndpoint, $"127.0.0.1:{org.GatewayOperationsPort}", org.Crypto.MspId, ServiceCommands.UserDirectory(org.Crypto, "User1"),
+                org.PeerEndpoint, ServiceCommands.NodeDirectory(org.Crypto, "peers", "peer0"), tls: false),
+            .. ServiceCommands.Quiet,
         ]))).ToList();
         for (var i = 0; i < orgs.Count; i++)
         {
             await gateways[i].WaitHealthyAsync(orgs[i].GatewayOperationsPort, cancellationToken).ConfigureAwait(false);
-            var user = Path.Combine(UserDirectory(orgs[i].Crypto, "User1"), "msp");
-            var admin = Path.Combine(UserDirectory(orgs[i].Crypto, "Admin"), "msp");
-            var profile = new ConnectionProfile
-            {
-                Name = orgs[i].Crypto.Org,
-                MspId = orgs[i].Crypto.MspId,
-                Gateway = new GatewayProfile { Endpoint = orgs[i].GatewayEndpoint },
-                Identity = new IdentityProfile { CertPath = FirstFile(user, "signcerts"), KeyPath = FirstFile(user, "keystore") },
-                Admin = new IdentityProfile { CertPath = FirstFile(admin, "signcerts"), KeyPath = FirstFile(admin, "keystore") },
-                Channels = [Spec.ChannelId],
-            };
+            var profile = ServiceCommands.Profile(orgs[i].Crypto, orgs[i].GatewayEndpoint, gatewayTlsRoot: null, [Spec.ChannelId]);
             var file = Path.Combine(root, "profiles", $"{orgs[i].Crypto.Org}.json");
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             profile.Save(file);
@@ -165,7 +156,7 @@ internal sealed class LocalNetwork : IAsyncDisposable
 
     private async Task DeployAsync(IReadOnlyList<OrgPlan> orgs, string address, string packageId, string orderer, CancellationToken cancellationToken)
     {
-        var admins = orgs.Select(org => OrgAdmin.Load(org.Crypto.MspId, Path.Combine(UserDirectory(org.Crypto, "Admin"), "msp"), org.PeerEndpoint)).ToList();
+        var admins = orgs.Select(org => OrgAdmin.Load(org.Crypto.MspId, Path.Combine(ServiceCommands.UserDirectory(org.Crypto, "Admin"), "msp"), org.PeerEndpoint)).ToList();
         var lifecycle = new LifecycleClient(GrpcConnections.Load([], null, null), Spec.ChannelId, TimeSpan.FromSeconds(60));
         var definition = new ChaincodeDefinition
         {
@@ -190,19 +181,11 @@ internal sealed class LocalNetwork : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static readonly string[] Quiet = ["--Logging:LogLevel:Default", "Warning"];
-
     private LocalNode Add(LocalNode node)
     {
         _nodes.Add(node);
         return node;
     }
-
-    private static string NodeDirectory(OrgCryptoRequest org, string kind, string node) => Path.Combine(org.OutputDirectory, kind, $"{node}.{org.Domain}");
-
-    private static string UserDirectory(OrgCryptoRequest org, string user) => Path.Combine(org.OutputDirectory, "users", $"{user}@{org.Domain}");
-
-    private static string FirstFile(string mspDirectory, string folder) => Directory.GetFiles(Path.Combine(mspDirectory, folder)).Order(StringComparer.Ordinal).First();
 
     private sealed record OrgPlan(OrgCryptoRequest Crypto, int PeerPort, int PeerAdminPort, int PeerOperationsPort, int GatewayPort, int GatewayOperationsPort)
     {

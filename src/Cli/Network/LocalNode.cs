@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ZonCoin.Cli.Network;
 
@@ -52,23 +50,12 @@ internal sealed class LocalNode : IDisposable
     }
 
     /// <summary>Waits until <c>http://127.0.0.1:PORT/healthz</c> answers 200.</summary>
-    public async Task WaitHealthyAsync(int operationsPort, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await WaitAsync(async () =>
-        {
-            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{operationsPort}/healthz"), cancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    public Task WaitHealthyAsync(int operationsPort, CancellationToken cancellationToken) =>
+        Readiness.WaitHealthyAsync(Name, () => _process.HasExited ? _process.ExitCode : null, operationsPort, cancellationToken);
 
     /// <summary>Waits until the port accepts TCP connections.</summary>
-    public Task WaitListeningAsync(int port, CancellationToken cancellationToken) => WaitAsync(async () =>
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-        return true;
-    }, cancellationToken);
+    public Task WaitListeningAsync(int port, CancellationToken cancellationToken) =>
+        Readiness.WaitListeningAsync(Name, () => _process.HasExited ? _process.ExitCode : null, port, cancellationToken);
 
     public void Dispose()
     {
@@ -83,34 +70,5 @@ internal sealed class LocalNode : IDisposable
     public override string ToString() => Name;
 
     /// <summary>A free loopback port (the OS picks it).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task WaitAsync(Func<Task<bool>> ready, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}");
-            }
-            try
-            {
-                if (await ready().ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-        throw new TimeoutException($"{Name} did not become ready within 90 s");
-    }
+    public static int FreePort() => Readiness.FreePort();
 }

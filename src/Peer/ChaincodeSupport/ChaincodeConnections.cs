@@ -9,7 +9,21 @@ using ZonCoin.Rpc.Services;
 namespace ZonCoin.Peer.ChaincodeSupport;
 
 /// <summary>Where a chaincode-as-a-service listens, from its chaincode definition.</summary>
-internal sealed record ChaincodeEndpoint(string PackageId, string Address, string? TlsRootCertificatePem);
+internal sealed record ChaincodeEndpoint(string PackageId, string Address, string? TlsRootCertificatePem)
+{
+    /// <summary>
+    /// The endpoint of a committed definition on this peer: the definition's package id and TLS root, and its
+    /// address unless <paramref name="addressOverrides"/> (the peer's <c>Peer:ChaincodeAddresses</c>, by chaincode
+    /// name) names another host:port for that chaincode, as Fabric's per-peer <c>connection.json</c> does.
+    /// </summary>
+    public static ChaincodeEndpoint For(Protos.Lifecycle.ChaincodeDefinition definition, IReadOnlyDictionary<string, string> addressOverrides)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(addressOverrides);
+        var address = addressOverrides.TryGetValue(definition.Name, out var local) && !string.IsNullOrWhiteSpace(local) ? local : definition.Address;
+        return new ChaincodeEndpoint(definition.PackageId, address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
+    }
+}
 
 /// <summary>
 /// The peer's live chaincode connections by package id: dials a chaincode-as-a-service on first use

@@ -32,6 +32,7 @@ internal sealed partial class Endorser
     private readonly PeerChannels _channels;
     private readonly Lazy<ChaincodeConnections> _chaincodes;
     private readonly LifecycleChaincode _lifecycle;
+    private readonly IReadOnlyDictionary<string, string> _chaincodeAddresses;
     private readonly QueryChaincode _query;
     private readonly SigningIdentity _signer;
     private readonly PeerMetrics _metrics;
@@ -39,8 +40,10 @@ internal sealed partial class Endorser
     private readonly TimeSpan _executeTimeout;
     private readonly ILogger<Endorser> _logger;
 
-    public Endorser(PeerChannels channels, Lazy<ChaincodeConnections> chaincodes, SigningIdentity signer, PeerMetrics metrics, TimeProvider time, TimeSpan executeTimeout, ILogger<Endorser> logger)
+    public Endorser(PeerChannels channels, Lazy<ChaincodeConnections> chaincodes, SigningIdentity signer, PeerMetrics metrics, TimeProvider time, TimeSpan executeTimeout, ILogger<Endorser> logger,
+        IReadOnlyDictionary<string, string>? chaincodeAddresses = null)
     {
+        _chaincodeAddresses = chaincodeAddresses ?? new Dictionary<string, string>(StringComparer.Ordinal);
         _channels = channels;
         _chaincodes = chaincodes;
         _lifecycle = new LifecycleChaincode(signer.MspId);
@@ -175,7 +178,7 @@ internal sealed partial class Endorser
 
     private async Task<ChaincodeResult> ExecuteAsync(PeerChannel channel, Protos.Lifecycle.ChaincodeDefinition definition, UnpackedProposal proposal, TxSimulator simulator, CancellationToken cancellationToken)
     {
-        var endpoint = new ChaincodeEndpoint(definition.PackageId, definition.Address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
+        var endpoint = ChaincodeEndpoint.For(definition, _chaincodeAddresses);
         try
         {
             var handler = await _chaincodes.Value.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -214,7 +217,7 @@ internal sealed partial class Endorser
             ?? throw new ChaincodeRequestException($"channel '{request.Context.ChannelId}' not found");
         var definition = channel.Definitions.Find(name)
             ?? throw new ChaincodeRequestException($"chaincode '{name}' is not defined on channel '{request.Context.ChannelId}'");
-        var endpoint = new ChaincodeEndpoint(definition.PackageId, definition.Address, string.IsNullOrEmpty(definition.TlsRootCert) ? null : definition.TlsRootCert);
+        var endpoint = ChaincodeEndpoint.For(definition, _chaincodeAddresses);
         var handler = await _chaincodes.Value.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
         var context = new TransactionContext(request.Context.ChannelId, request.Context.TxId, request.Context.Proposal, request.Context.Simulator, request.Context.ReadOnly);
         var result = await handler.ExecuteAsync(name, context, request.Spec.Input ?? new ChaincodeInput(), isInit: false, _executeTimeout, cancellationToken).ConfigureAwait(false);

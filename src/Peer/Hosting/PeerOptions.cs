@@ -39,6 +39,13 @@ public sealed class PeerOptions
     /// <summary>How long a chaincode may take for one transaction.</summary>
     public TimeSpan ChaincodeExecuteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Per chaincode name, the host:port this peer dials instead of the address in the channel's chaincode definition
+    /// (<c>Peer:ChaincodeAddresses:zoncoin=127.0.0.1:9100</c>), so each organisation can run its own chaincode host, as
+    /// Fabric's per-peer <c>connection.json</c> for chaincode-as-a-service. The package id stays the definition's.
+    /// </summary>
+    public IDictionary<string, string> ChaincodeAddresses { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Development only: no TLS anywhere (gRPC h2c, plain admin HTTP, plain connections to orderers).</summary>
     public bool Insecure { get; set; }
 

@@ -14,6 +14,13 @@ internal sealed class PeerOptionsValidator : IValidateOptions<PeerOptions>
         var failures = new List<string>();
         failures.AddRange(new NodeSettings("Peer", "peer", options.ListenAddress, options.AdminListenAddress, options.OperationsListenAddress,
             options.DataDirectory, options.MspId, options.MspDirectory, options.Insecure, options.Tls).Validate());
+        foreach (var (chaincode, address) in options.ChaincodeAddresses)
+        {
+            if (!Endpoints.IsValid(address))
+            {
+                failures.Add($"Peer:ChaincodeAddresses:{chaincode}: '{address}' is not a host:port address");
+            }
+        }
         switch (options.StateDatabase)
         {
             case StateDatabaseProvider.Sqlite:

@@ -104,7 +104,8 @@ public static class PeerProgram
             sp.GetRequiredService<PeerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             options.ChaincodeExecuteTimeout,
-            sp.GetRequiredService<ILogger<Endorser.Endorser>>()));
+            sp.GetRequiredService<ILogger<Endorser.Endorser>>(),
+            new Dictionary<string, string>(options.ChaincodeAddresses, StringComparer.Ordinal)));
         services.AddSingleton(sp => new PeerDeliverHandler(sp.GetRequiredService<PeerChannels>(), sp.GetRequiredService<TimeProvider>(), !options.Insecure,
             sp.GetRequiredService<ILogger<PeerDeliverHandler>>()));
         services.AddHostedService<PeerService>();

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using ZonCoin.Cli.Network;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Gateway.Client;
+
+namespace ZonCoin.Cli.Tests;
+
+/// <summary>
+/// <c>zoncoin network up|status|down</c> on the repository's default topology (three orgs, two channels, two contracts,
+/// Amazon's peer on PostgreSQL, TLS) with free ports, as real background processes; then the admin commands without
+/// endpoint flags against it.
+/// </summary>
+public sealed class LocalNetworkTests : IDisposable
+{
+    private static readonly string[] Orgs = ["Amazon", "Manufacturer", "Distributor"];
+
+    // The postgres user must reach DIR/postgres, so the folder is world-traversable (not a 0700 temp subdirectory).
+    private readonly string _dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "zoncoin-net-" + Guid.NewGuid().ToString("N")[..10])).FullName;
+    private readonly HashSet<int> _reserved = [];
+
+    private string NetworkDir => Path.Combine(_dir, "net");
+
+    public void Dispose()
+    {
+        // Whatever happened, leave no process or folder behind.
+        CliProcess.Run("network", "down", "--dir", NetworkDir, "--purge");
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Up_serves_both_contracts_through_every_org_and_admin_commands_default_to_it_until_down()
+    {
+        var topology = WriteFreePortTopology();
+
+        var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
+        Assert.Contains("network 'zoncoin-local' is up (TLS)", up.StandardOutput, StringComparison.Ordinal);
+        var state = NetworkState.Load(NetworkDir);
+        Assert.True(state.Tls);
+        Assert.Equal(
+            ["postgres", "orderer0.orderer",
+             "peer0.amazon", "chaincode.zoncoin.amazon", "chaincode.supplychain.amazon", "gateway.amazon",
+             "peer0.manufacturer", "chaincode.zoncoin.manufacturer", "chaincode.supplychain.manufacturer", "gateway.manufacturer",
+             "peer0.distributor", "chaincode.zoncoin.distributor", "chaincode.supplychain.distributor", "gateway.distributor"],
+            state.Services.Select(s => s.Name));
+        Assert.All(state.Services, s => Assert.True(ConsortiumNetwork.IsAlive(s), $"{s.Name} (pid {s.Pid}) is not running"));
+        Assert.All(state.Services.Where(s => s.Kind != "postgres"), s => Assert.True(File.Exists(s.Log), s.Log));
+        // Each org's peer dials its own org's chaincode host.
+        Assert.Equal(state.Services.Single(s => s.Name == "chaincode.zoncoin.distributor").Endpoint,
+            state.Services.Single(s => s.Name == "peer0.distributor").Environment["Peer__ChaincodeAddresses__zoncoin"]);
+
+        // Both contracts answer through each org's gateway, with the written profiles (TLS).
+        var amazonAccount = "";
+        foreach (var org in Orgs)
+        {
+            var profile = ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", $"{org}.json"));
+            Assert.Equal(["zoncoin", "supplychain"], profile.Channels);
+            Assert.NotNull(profile.Gateway.TlsRootCertPath);
+            using var gateway = Gateway.Client.Gateway.Connect(profile);
+            var token = gateway.GetNetwork("zoncoin").GetContract("zoncoin");
+            var info = Encoding.UTF8.GetString(await token.EvaluateTransactionAsync("TokenInfo"));
+            Assert.Contains("\"symbol\":\"ZON\"", info, StringComparison.Ordinal);
+            Assert.Contains("\"issuerMspId\":\"AmazonMSP\"", info, StringComparison.Ordinal);
+            var account = Encoding.UTF8.GetString(await token.EvaluateTransactionAsync("ClientAccountId"));
+            Assert.StartsWith($"{profile.MspId}:", account, StringComparison.Ordinal);
+            amazonAccount = org == "Amazon" ? account : amazonAccount;
+        }
+
+        // Transactions endorsed under both policies: the issuer's reward (Amazon AND another org), a product (MAJORITY).
+        using (var amazonAdmin = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Amazon.json")), asAdmin: true))
+        {
+            await amazonAdmin.GetNetwork("zoncoin").GetContract("zoncoin").SubmitTransactionAsync("RewardUsage", amazonAccount, "usage-1", "10000", "2026-11");
+        }
+        using (var manufacturer = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Manufacturer.json"))))
+        {
+            await manufacturer.GetNetwork("supplychain").GetContract("supplychain").SubmitTransactionAsync("RegisterProduct", "09506000134352", "Amoxicillin 500mg");
+        }
+        foreach (var org in Orgs)
+        {
+            using var gateway = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", $"{org}.json")));
+            Assert.Equal("500", Encoding.UTF8.GetString(await gateway.GetNetwork("zoncoin").GetContract("zoncoin").EvaluateTransactionAsync("BalanceOf", amazonAccount)));
+            var product = Encoding.UTF8.GetString(await gateway.GetNetwork("supplychain").GetContract("supplychain").EvaluateTransactionAsync("GetProduct", "09506000134352"));
+            Assert.Contains("\"manufacturer\":\"ManufacturerMSP\"", product, StringComparison.Ordinal);
+        }
+
+        // Status: every service alive, every peer on both channels with a height.
+        var status = CliProcess.Run("network", "status", "--dir", NetworkDir);
+        Assert.True(status.ExitCode == 0, status.StandardError);
+        foreach (var service in state.Services)
+        {
+            Assert.Matches(new Regex($"^{Regex.Escape(service.Name)} +{service.Pid} +alive +{Regex.Escape(service.Endpoint)}$", RegexOptions.Multiline), status.StandardOutput);
+        }
+        foreach (var peer in new[] { "peer0.amazon", "peer0.manufacturer", "peer0.distributor" })
+        {
+            foreach (var channel in new[] { "zoncoin", "supplychain" })
+            {
+                var height = Regex.Match(status.StandardOutput, $"^{Regex.Escape(peer)} +{channel} +(\\d+)$", RegexOptions.Multiline);
+                Assert.True(height.Success, $"no height of {peer} on {channel} in:\n{status.StandardOutput}");
+                Assert.True(long.Parse(height.Groups[1].Value, CultureInfo.InvariantCulture) >= 3);
+            }
+        }
+
+        // Up again: nothing is started, the same processes run.
+        var again = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(again.ExitCode == 0, again.StandardOutput + again.StandardError);
+        Assert.DoesNotContain("started ", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("all 14 services were already running", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(state.Services.Select(s => s.Pid), NetworkState.Load(NetworkDir).Services.Select(s => s.Pid));
+
+        // Admin commands with no endpoint flags: the network recorded in $ZONCOIN_NETWORK_DIR.
+        var local = new Dictionary<string, string> { [LocalNetworkDirectory.EnvironmentVariable] = NetworkDir };
+        var peers = CliProcess.RunWith(local, "peer", "list", "--org", "Distributor");
+        Assert.True(peers.ExitCode == 0, peers.StandardError);
+        Assert.Contains("\"name\":\"zoncoin\"", peers.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"supplychain\"", peers.StandardOutput, StringComparison.Ordinal);
+        var orderer = CliProcess.RunWith(local, "orderer", "list");
+        Assert.True(orderer.ExitCode == 0, orderer.StandardError);
+        Assert.Contains("\"name\":\"supplychain\"", orderer.StandardOutput, StringComparison.Ordinal);
+
+        var sampleAddress = $"127.0.0.1:{FreePort()}";
+        using var sample = StartSampleChaincode(sampleAddress, ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress));
+        var deploy = CliProcess.RunWith(local, "chaincode", "deploy", "--channel", "supplychain", "--name", "mycc", "--version", "1.0", "--address", sampleAddress);
+        Assert.True(deploy.ExitCode == 0, deploy.StandardOutput + deploy.StandardError);
+        Assert.Equal(ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress), deploy.StandardOutput.Trim().Split('\n')[^1]);
+        Assert.Equal(3, Regex.Count(deploy.StandardOutput, "^approved mycc 1.0 sequence 1 for ", RegexOptions.Multiline));
+        var list = CliProcess.RunWith(local, "chaincode", "list", "--channel", "supplychain");
+        Assert.Contains("Name: mycc, Version: 1.0, Sequence: 1", list.StandardOutput, StringComparison.Ordinal);
+        using (var distributor = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Distributor.json"))))
+        {
+            var assets = distributor.GetNetwork("supplychain").GetContract("mycc");
+            await assets.SubmitTransactionAsync("CreateAsset", "asset1", "blue", "5", "Tom", "300");
+            Assert.Contains("\"Owner\":\"Tom\"", Encoding.UTF8.GetString(await assets.EvaluateTransactionAsync("ReadAsset", "asset1")), StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Down stops every process, PostgreSQL included.
+        var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
+        Assert.True(down.ExitCode == 0, down.StandardError);
+        Assert.All(state.Services, s => Assert.False(DetachedProcess.IsAlive(s.Pid, marker: null), $"{s.Name} (pid {s.Pid}) still runs"));
+        var after = CliProcess.Run("network", "status", "--dir", NetworkDir);
+        Assert.Equal(state.Services.Count, Regex.Count(after.StandardOutput, " dead "));
+
+        var purge = CliProcess.Run("network", "down", "--dir", NetworkDir, "--purge");
+        Assert.True(purge.ExitCode == 0, purge.StandardError);
+        Assert.False(Directory.Exists(NetworkDir));
+    }
+
+    /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
+    private string WriteFreePortTopology()
+    {
+        var root = RepositoryRoot();
+        var text = File.ReadAllText(Path.Combine(root, "network.yaml"));
+        text = Regex.Replace(text, @"\{ name: (\w+), port: \d+", m => $"{{ name: {m.Groups[1].Value}, port: {FreePort()}, adminPort: {FreePort()}, operationsPort: {FreePort()}");
+        text = Regex.Replace(text, @"gateway: \{ port: \d+ \}", _ => $"gateway: {{ port: {FreePort()}, operationsPort: {FreePort()} }}");
+        text = Regex.Replace(text, @"^    port: \d+$", _ => $"    port: {FreeRange(3)}", RegexOptions.Multiline);
+        text = text.Replace("project: src/", $"project: {root}/src/", StringComparison.Ordinal);
+        var path = Path.Combine(_dir, "network.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static ChildProcess StartSampleChaincode(string address, string packageId)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ZonCoin.Chaincode.Sample.dll")])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = false,
+            RedirectStandardError = false,
+        };
+        start.Environment["CHAINCODE_SERVER_ADDRESS"] = address;
+        start.Environment["CHAINCODE_ID"] = packageId;
+        return new ChildProcess(Process.Start(start)!);
+    }
+
+    /// <summary>A process the test started itself, killed when disposed.</summary>
+    private sealed class ChildProcess(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            process.Dispose();
+        }
+    }
+
+    private int FreePort()
+    {
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (_reserved.Add(port))
+            {
+                return port;
+            }
+        }
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports.</summary>
+    private int FreeRange(int count)
+    {
+        while (true)
+        {
+            var first = FreePort();
+            if (Enumerable.Range(first + 1, count - 1).All(p => p <= 65535 && !_reserved.Contains(p) && IsFree(p)))
+            {
+                foreach (var p in Enumerable.Range(first + 1, count - 1))
+                {
+                    _reserved.Add(p);
+                }
+                return first;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
+    }
+}
