@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages ZonCoin needs, idempotently; run by scripts/test.sh and scripts/demo.sh before building.
 #   librdkafka1 - the system librdkafka (2.0.x on Debian 12) that Confluent.Kafka loads (src/Kafka, DESIGN.md Ordering)
+#   docker-compose - `docker-compose config` checks the file `zoncoin compose generate` writes (no Docker engine needed)
 #   postgresql-15 - the server binaries (/usr/lib/postgresql/15/bin) the PostgreSQL state database tests start
 #                   themselves (tests/Ledger.Tests/Support/PostgresServer.cs); the package's own cluster is not used
 # A package that dpkg reports as installed is left alone; otherwise `apt-get update` (needed on a fresh machine,
 # where the package lists are empty) and `apt-get install -y`, through sudo when not root.
 set -euo pipefail
 
-packages=(librdkafka1 postgresql-15)
+packages=(librdkafka1 postgresql-15 docker-compose)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -14,5 +14,6 @@ root.Subcommands.Add(TransactionCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
 root.Subcommands.Add(NetworkCommands.Create());
+root.Subcommands.Add(ComposeCommands.Create());
 LedgerCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

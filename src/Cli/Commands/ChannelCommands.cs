@@ -83,12 +83,17 @@ internal static class ChannelCommands
         return fetch;
     }
 
-    /// <summary>The genesis block of <paramref name="channelName"/>, with org MSPs from <paramref name="cryptoDirectory"/>.</summary>
-    internal static ZonCoin.Protos.Common.Block GenesisBlock(NetworkTopology topology, string channelName, string cryptoDirectory)
+    /// <summary>
+    /// The genesis block of <paramref name="channelName"/>, with org MSPs from <paramref name="cryptoDirectory"/> and
+    /// node endpoints from <paramref name="endpoint"/> (default: the topology's <c>127.0.0.1:port</c>).
+    /// </summary>
+    internal static ZonCoin.Protos.Common.Block GenesisBlock(NetworkTopology topology, string channelName, string cryptoDirectory,
+        Func<OrganizationTopology, NodeTopology, string>? endpoint = null)
     {
+        endpoint ??= (_, node) => node.Endpoint;
         var channel = topology.Channel(channelName);
-        var members = channel.Organizations.Select(topology.Organization).Select(org => Definition(topology, org, cryptoDirectory)).ToList();
-        var ordererOrgs = topology.OrdererOrganizations.Select(org => Definition(topology, org, cryptoDirectory)).ToList();
+        var members = channel.Organizations.Select(topology.Organization).Select(org => Definition(topology, org, cryptoDirectory, endpoint)).ToList();
+        var ordererOrgs = topology.OrdererOrganizations.Select(org => Definition(topology, org, cryptoDirectory, endpoint)).ToList();
         var ordering = topology.Ordering;
         var config = ChannelConfigBuilder.Create(channelName, members, ordererOrgs, new OrderingDefinition
         {
@@ -102,11 +107,11 @@ internal static class ChannelCommands
         return Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config));
     }
 
-    private static OrganizationDefinition Definition(NetworkTopology topology, OrganizationTopology org, string cryptoDirectory) =>
+    private static OrganizationDefinition Definition(NetworkTopology topology, OrganizationTopology org, string cryptoDirectory, Func<OrganizationTopology, NodeTopology, string> endpoint) =>
         new(org.Name, org.MspId, MspDirectory.LoadDefinition(topology.MspDirectory(org, cryptoDirectory), org.MspId))
         {
-            PeerEndpoints = [.. org.Peers.Select(p => p.Endpoint)],
-            OrdererEndpoints = [.. org.Orderers.Select(o => o.Endpoint)],
+            PeerEndpoints = [.. org.Peers.Select(p => endpoint(org, p))],
+            OrdererEndpoints = [.. org.Orderers.Select(o => endpoint(org, o))],
             GatewayEndpoints = org.Gateway is null ? [] : [org.Gateway.Endpoint],
         };
 }

@@ -1,0 +1,13 @@
+# ZonCoin cli: the zoncoin CLI (the one-shot setup service: crypto, channels, contracts).
+# Build from the repository root: docker build -f compose/cli.Dockerfile -t zoncoin/cli .
+FROM mcr.microsoft.com/dotnet/sdk:10.0-trixie-slim AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Cli/ZonCoin.Cli.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-trixie-slim
+# librdkafka1: the system librdkafka Confluent.Kafka loads; curl: the compose health checks.
+RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app .
+ENTRYPOINT ["dotnet", "/app/zoncoin.dll"]
