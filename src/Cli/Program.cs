@@ -15,5 +15,6 @@ root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(KafkaCommands.Create());
 root.Subcommands.Add(NetworkCommands.Create());
 root.Subcommands.Add(ComposeCommands.Create());
+root.Subcommands.Add(DemoCommand.Create());
 LedgerCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -28,6 +28,7 @@ internal sealed class PharmaDemo : IAsyncDisposable
 
     private readonly IAnsiConsole _console;
     private readonly List<ClientGateway> _gateways = [];
+    private readonly List<ClientGateway> _orgGateways = [];
     private readonly List<StepRecord> _steps = [];
     private readonly string _run = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..4];
 
@@ -66,10 +67,12 @@ internal sealed class PharmaDemo : IAsyncDisposable
         var notary = Party("Amazon (notary)", amazon, asAdmin: false);
         var manufacturer = Party("Manufacturer", Profile(profiles, "ManufacturerMSP"), asAdmin: false);
         var distributor = Party("Distributor", Profile(profiles, "DistributorMSP"), asAdmin: false);
+        _orgGateways.AddRange([notary.Gateway, manufacturer.Gateway, distributor.Gateway]);
 
         var gtin = Gtins.New(Random.Shared);
-        var lot = "LOT-" + _run;
-        var serials = Enumerable.Range(1, 4).Select(i => $"SN-{_run}-{i:D2}").ToArray();
+        var tag = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var lot = "LOT" + tag;
+        var serials = Enumerable.Range(1, 4).Select(i => $"SN{tag}{i:D2}").ToArray();
         var holdId = "hold-" + _run;
         var shipmentId = "shp-" + _run;
         var offerId = "compute-credits-100";
@@ -187,6 +190,7 @@ internal sealed class PharmaDemo : IAsyncDisposable
             {
                 throw new DemoFailedException($"{party.Name} {what}: transaction {status.TransactionId} committed as {status.Code}");
             }
+            await EveryOrgHasAsync(contract == party.Token ? TokenChannel : SupplyChannel, status.BlockNumber).ConfigureAwait(false);
             _steps.Add(new StepRecord(_steps.Count + 1, party.Name, what, status.TransactionId, status.BlockNumber));
             _console.MarkupLine($"[grey]{_steps.Count,2}[/] {Markup.Escape(party.Name)} {Markup.Escape(what)} [grey](block {status.BlockNumber})[/]");
             return submitted.Result;
@@ -194,6 +198,30 @@ internal sealed class PharmaDemo : IAsyncDisposable
         catch (GatewayException ex)
         {
             throw new DemoFailedException($"{party.Name} {what}: {function} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every organisation's peer has committed <paramref name="block"/> (a block event from each org's
+    /// gateway, which follows its own peer). A commit status speaks for the submitting org's peer only; the next
+    /// step's endorsers in other orgs must see the same state, or their endorsements would disagree.
+    /// </summary>
+    private async Task EveryOrgHasAsync(string channel, ulong block)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var gateway in _orgGateways)
+        {
+            try
+            {
+                await foreach (var _ in gateway.GetNetwork(channel).GetFilteredBlockEvents(new BlockEventsOptions { StartBlock = block }, timeout.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new DemoFailedException($"block {block} of channel {channel} did not reach every organisation's peer within 60 s", ex);
+            }
         }
     }
 
