@@ -137,6 +137,13 @@ public sealed class LocalNetworkTests : IDisposable
             Assert.Contains("\"Owner\":\"Tom\"", Encoding.UTF8.GetString(await assets.EvaluateTransactionAsync("ReadAsset", "asset1")), StringComparison.OrdinalIgnoreCase);
         }
 
+        // The pharma scenario on the running network: `zoncoin demo` checks every step itself and exits 1 on a surprise.
+        var demo = CliProcess.Run("demo", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(demo.ExitCode == 0, demo.StandardOutput + demo.StandardError);
+        Assert.Contains("all 14 services were already running", demo.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("demo complete", demo.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("recalls batch", demo.StandardOutput, StringComparison.Ordinal);
+
         // Down stops every process, PostgreSQL included.
         var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
         Assert.True(down.ExitCode == 0, down.StandardError);
