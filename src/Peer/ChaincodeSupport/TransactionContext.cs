@@ -321,17 +321,19 @@ internal sealed class TransactionContext
         }
     }
 
-    /// <summary>A rich query's results, read lazily from the state database (<c>GetQueryResult</c>).</summary>
-    private sealed class RichQueryIterator : IQueryIterator
+    /// <summary>
+    /// Results read lazily from an enumeration (one look-ahead for <c>has_more</c>), each written as the query's result
+    /// message; no pages. A rich query's error while reading is the chaincode's error, not the peer's.
+    /// </summary>
+    private abstract class LazyIterator<T> : IQueryIterator
+        where T : class
     {
-        private readonly string _ns;
-        private readonly IEnumerator<StateEntry> _entries;
-        private StateEntry? _lookahead;
+        private readonly IEnumerator<T> _entries;
+        private T? _lookahead;
         private bool _peeked;
 
-        public RichQueryIterator(string ns, IEnumerable<StateEntry> entries)
+        protected LazyIterator(IEnumerable<T> entries)
         {
-            _ns = ns;
             _entries = entries.GetEnumerator();
         }
 
@@ -350,7 +352,7 @@ internal sealed class TransactionContext
                 return null;
             }
             Fetched++;
-            return Kv(_ns, entry);
+            return Result(entry);
         }
 
         public bool HasMore() => Peek() is not null;
@@ -359,7 +361,9 @@ internal sealed class TransactionContext
 
         public void Dispose() => _entries.Dispose();
 
-        private StateEntry? Peek()
+        protected abstract ByteString Result(T entry);
+
+        private T? Peek()
         {
             if (!_peeked)
             {
@@ -375,6 +379,12 @@ internal sealed class TransactionContext
             }
             return _lookahead;
         }
+    }
+
+    /// <summary>A rich query's results, read lazily from the state database (<c>GetQueryResult</c>).</summary>
+    private sealed class RichQueryIterator(string ns, IEnumerable<StateEntry> entries) : LazyIterator<StateEntry>(entries)
+    {
+        protected override ByteString Result(StateEntry entry) => Kv(ns, entry);
     }
 
     /// <summary>One page of a rich query (<c>GetQueryResultWithPagination</c>), already read, with its bookmark.</summary>
@@ -409,56 +419,16 @@ internal sealed class TransactionContext
     private static ByteString Kv(string ns, StateEntry entry) =>
         new KV { Namespace = ns, Key = entry.Key, Value = ByteString.CopyFrom(entry.Value.Value.Span) }.ToByteString();
 
-    private sealed class HistoryIterator : IQueryIterator
+    /// <summary>A key's history, newest first (<c>GetHistoryForKey</c>).</summary>
+    private sealed class HistoryIterator(IEnumerable<Ledger.History.HistoryEntry> entries) : LazyIterator<Ledger.History.HistoryEntry>(entries)
     {
-        private readonly IEnumerator<Ledger.History.HistoryEntry> _entries;
-        private Ledger.History.HistoryEntry? _lookahead;
-        private bool _peeked;
-
-        public HistoryIterator(IEnumerable<Ledger.History.HistoryEntry> entries)
+        protected override ByteString Result(Ledger.History.HistoryEntry entry) => new KeyModification
         {
-            _entries = entries.GetEnumerator();
-        }
-
-        public int PageSize => 0;
-
-        public bool Paginated => false;
-
-        public int Fetched { get; private set; }
-
-        public ByteString? Next()
-        {
-            var entry = Peek();
-            _peeked = false;
-            if (entry is null)
-            {
-                return null;
-            }
-            Fetched++;
-            return new KeyModification
-            {
-                TxId = entry.TxId,
-                Value = ByteString.CopyFrom(entry.Value.Span),
-                Timestamp = Timestamp.FromDateTimeOffset(entry.Timestamp),
-                IsDelete = entry.IsDelete,
-            }.ToByteString();
-        }
-
-        public bool HasMore() => Peek() is not null;
-
-        public string Bookmark() => "";
-
-        public void Dispose() => _entries.Dispose();
-
-        private Ledger.History.HistoryEntry? Peek()
-        {
-            if (!_peeked)
-            {
-                _lookahead = _entries.MoveNext() ? _entries.Current : null;
-                _peeked = true;
-            }
-            return _lookahead;
-        }
+            TxId = entry.TxId,
+            Value = ByteString.CopyFrom(entry.Value.Span),
+            Timestamp = Timestamp.FromDateTimeOffset(entry.Timestamp),
+            IsDelete = entry.IsDelete,
+        }.ToByteString();
     }
 }
 
