@@ -28,6 +28,11 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
             Assert.Equal(party.Account, opened);
             net.RecordAccount(party.Account);
         }
+        // An opening balance for everyone, the minter included (so it has something to burn).
+        foreach (var party in actors)
+        {
+            await net.SubmitAsync(minter.Token, "Mint", party.Account, "10000", "opening balance");
+        }
         var offerId = "offer-" + Guid.NewGuid().ToString("N")[..8];
         const long price = 70;
         await net.SubmitAsync(minter.Token, "UpsertOffer", offerId, "compute credits", "compute-credit", Amount(price), "true");
@@ -36,6 +41,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
         var expiresAt = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
         var failures = 0;
+        var ran = new HashSet<string>(StringComparer.Ordinal);
         for (var step = 0; step < 60; step++)
         {
             var before = await SnapshotAsync();
@@ -50,6 +56,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
             {
                 case 0:
                 {
+                    ran.Add("reward");
                     var billed = random.Next(100, 200_000);
                     var report = $"usage-{tag}-{step}";
                     var minted = billed * CashbackBasisPoints / 10_000;
@@ -64,6 +71,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 1 when rewarded.Count > 0:
                 {
+                    ran.Add("duplicate reward");
                     var report = rewarded[random.Next(rewarded.Count)];
                     call = () => net.SubmitAsync(minter.Token, "RewardUsage", actor.Account, report, "100000", "2026-11");
                     failsWith = $"usage report {report} was already rewarded";
@@ -71,6 +79,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 2:
                 {
+                    ran.Add("mint");
                     var amount = random.Next(1, 5_000);
                     call = () => net.SubmitAsync(minter.Token, "Mint", actor.Account, Amount(amount), "random sequence");
                     expected[actor.Account] = amount;
@@ -78,6 +87,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 3 or 4 when balance > 0:
                 {
+                    ran.Add("transfer");
                     var amount = random.NextInt64(1, balance + 1);
                     call = () => net.SubmitAsync(actor.Token, "Transfer", other.Account, Amount(amount), "step " + step);
                     expected[actor.Account] = -amount;
@@ -86,18 +96,21 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 5:
                 {
+                    ran.Add("overdraft");
                     call = () => net.SubmitAsync(actor.Token, "Transfer", other.Account, Amount(balance + 1 + random.Next(1000)), "too much");
                     failsWith = $"insufficient funds: account {actor.Account} has {balance}";
                     break;
                 }
                 case 6:
                 {
+                    ran.Add("self-transfer");
                     call = () => net.SubmitAsync(actor.Token, "Transfer", actor.Account, "1", "to myself");
                     failsWith = "self-transfer";
                     break;
                 }
                 case 7 when balance > 0:
                 {
+                    ran.Add("approve+transferFrom");
                     // Approve, then the spender moves part of the allowance to a third account.
                     var third = actors.Where(p => p != actor && p != other).ElementAt(random.Next(actors.Count - 2));
                     var allowance = random.NextInt64(1, balance + 1);
@@ -116,6 +129,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 8 when balance > 0:
                 {
+                    ran.Add("hold");
                     var notary = actors.Where(p => p != actor && p != other).ElementAt(random.Next(actors.Count - 2));
                     var holdId = $"hold-{tag}-{step}";
                     var amount = random.NextInt64(1, balance + 1);
@@ -129,6 +143,7 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 9 when before.OpenHolds.Count > 0:
                 {
+                    ran.Add("execute hold");
                     var hold = before.OpenHolds.Values.ElementAt(random.Next(before.OpenHolds.Count));
                     var notary = actors.Single(p => p.Account == hold.Notary);
                     var executed = random.NextInt64(1, hold.Amount + 1);
@@ -139,14 +154,17 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                 }
                 case 10 when before.OpenHolds.Count > 0:
                 {
+                    ran.Add("release hold");
                     var hold = before.OpenHolds.Values.ElementAt(random.Next(before.OpenHolds.Count));
-                    var releaser = actors.Single(p => p.Account == (random.Next(2) == 0 ? hold.Payee : hold.Notary));
+                    var releaserAccount = random.Next(2) == 0 ? hold.Payee : hold.Notary;
+                    var releaser = actors.Single(p => p.Account == releaserAccount);
                     call = () => net.SubmitAsync(releaser.Token, "ReleaseHold", hold.Id);
                     Add(expected, hold.Payer, hold.Amount);
                     break;
                 }
                 case 11 when balance >= price:
                 {
+                    ran.Add("redeem");
                     var quantity = random.NextInt64(1, (balance / price) + 1);
                     call = () => net.SubmitAsync(actor.Token, "Redeem", offerId, Amount(quantity));
                     expected[actor.Account] = -price * quantity;
@@ -160,11 +178,13 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
                     {
                         var amount = random.NextInt64(1, own + 1);
                         call = () => net.SubmitAsync(minter.Token, "Burn", Amount(amount), "random sequence");
+                        ran.Add("burn");
                         expected[minter.Account] = -amount;
                     }
                     else
                     {
                         call = () => net.SubmitAsync(minter.Token, "Burn", Amount(own + 1), "more than it has");
+                        ran.Add("overburn");
                         failsWith = $"insufficient funds: account {minter.Account} has {own}";
                     }
                     break;
@@ -191,6 +211,10 @@ public sealed class ContractsOnLocalNetworkTests(ContractNetworkFixture net) : I
             }
         }
         Assert.True(failures >= 5, $"the sequence tried only {failures} calls that must fail");
+        // The seed drives every kind of call at least once (a changed contract or seed must not thin the sequence out).
+        Assert.Equal(
+            ["approve+transferFrom", "burn", "duplicate reward", "execute hold", "hold", "mint", "overburn", "overdraft", "redeem", "release hold", "reward", "self-transfer", "transfer"],
+            ran.Order(StringComparer.Ordinal));
     }
 
     [Fact]
