@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using ZonCoin.Cli.Network;
+using ZonCoin.Cli.Tests.Support;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Client;
 
@@ -19,23 +18,16 @@ public sealed class LocalNetworkTests : IDisposable
 {
     private static readonly string[] Orgs = ["Amazon", "Manufacturer", "Distributor"];
 
-    // The postgres user must reach DIR/postgres, so the folder is world-traversable (not a 0700 temp subdirectory).
-    private readonly string _dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "zoncoin-net-" + Guid.NewGuid().ToString("N")[..10])).FullName;
-    private readonly HashSet<int> _reserved = [];
+    private readonly LocalNetworkFolder _folder = new();
 
-    private string NetworkDir => Path.Combine(_dir, "net");
+    private string NetworkDir => _folder.NetworkDir;
 
-    public void Dispose()
-    {
-        // Whatever happened, leave no process or folder behind.
-        CliProcess.Run("network", "down", "--dir", NetworkDir, "--purge");
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Up_serves_both_contracts_through_every_org_and_admin_commands_default_to_it_until_down()
     {
-        var topology = WriteFreePortTopology();
+        var topology = _folder.WriteFreePortTopology();
 
         var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
         Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
@@ -122,7 +114,7 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.True(orderer.ExitCode == 0, orderer.StandardError);
         Assert.Contains("\"name\":\"supplychain\"", orderer.StandardOutput, StringComparison.Ordinal);
 
-        var sampleAddress = $"127.0.0.1:{FreePort()}";
+        var sampleAddress = $"127.0.0.1:{_folder.FreePort()}";
         using var sample = StartSampleChaincode(sampleAddress, ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress));
         var deploy = CliProcess.RunWith(local, "chaincode", "deploy", "--channel", "supplychain", "--name", "mycc", "--version", "1.0", "--address", sampleAddress);
         Assert.True(deploy.ExitCode == 0, deploy.StandardOutput + deploy.StandardError);
@@ -176,20 +168,6 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.Contains($"no network recorded in {NetworkDir}", down.StandardOutput, StringComparison.Ordinal);
     }
 
-    /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
-    private string WriteFreePortTopology()
-    {
-        var root = RepositoryRoot();
-        var text = File.ReadAllText(Path.Combine(root, "network.yaml"));
-        text = Regex.Replace(text, @"\{ name: (\w+), port: \d+", m => $"{{ name: {m.Groups[1].Value}, port: {FreePort()}, adminPort: {FreePort()}, operationsPort: {FreePort()}");
-        text = Regex.Replace(text, @"gateway: \{ port: \d+ \}", _ => $"gateway: {{ port: {FreePort()}, operationsPort: {FreePort()} }}");
-        text = Regex.Replace(text, @"^    port: \d+$", _ => $"    port: {FreeRange(3)}", RegexOptions.Multiline);
-        text = text.Replace("project: src/", $"project: {root}/src/", StringComparison.Ordinal);
-        var path = Path.Combine(_dir, "network.yaml");
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     private static ChildProcess StartSampleChaincode(string address, string packageId)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ZonCoin.Chaincode.Sample.dll")])
@@ -215,60 +193,5 @@ public sealed class LocalNetworkTests : IDisposable
             }
             process.Dispose();
         }
-    }
-
-    private int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (_reserved.Add(port))
-            {
-                return port;
-            }
-        }
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive free ports.</summary>
-    private int FreeRange(int count)
-    {
-        while (true)
-        {
-            var first = FreePort();
-            if (Enumerable.Range(first + 1, count - 1).All(p => p <= 65535 && !_reserved.Contains(p) && IsFree(p)))
-            {
-                foreach (var p in Enumerable.Range(first + 1, count - 1))
-                {
-                    _reserved.Add(p);
-                }
-                return first;
-            }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
     }
 }

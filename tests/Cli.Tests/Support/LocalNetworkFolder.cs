@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace ZonCoin.Cli.Tests.Support;
+
+/// <summary>
+/// A scratch folder for a local network of the repository's default topology (network.yaml) with every port replaced
+/// by a free one. Disposing it runs <c>network down --purge</c> on DIR/net and deletes the folder, so no process or
+/// file is left behind whatever the test did.
+/// </summary>
+internal sealed class LocalNetworkFolder : IDisposable
+{
+    private readonly HashSet<int> _reserved = [];
+
+    // The postgres user must reach DIR/postgres, so the folder is world-traversable (not a 0700 temp subdirectory).
+    public string Root { get; } = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "zoncoin-net-" + Guid.NewGuid().ToString("N")[..10])).FullName;
+
+    /// <summary>The network's --dir.</summary>
+    public string NetworkDir => Path.Combine(Root, "net");
+
+    /// <summary>The connection profile the network wrote for <paramref name="org"/>.</summary>
+    public string ProfilePath(string org) => Path.Combine(NetworkDir, "connections", $"{org}.json");
+
+    public void Dispose()
+    {
+        CliProcess.Run("network", "down", "--dir", NetworkDir, "--purge");
+        Directory.Delete(Root, recursive: true);
+    }
+
+    /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
+    public string WriteFreePortTopology()
+    {
+        var root = RepositoryRoot();
+        var text = File.ReadAllText(Path.Combine(root, "network.yaml"));
+        text = Regex.Replace(text, @"\{ name: (\w+), port: \d+", m => $"{{ name: {m.Groups[1].Value}, port: {FreePort()}, adminPort: {FreePort()}, operationsPort: {FreePort()}");
+        text = Regex.Replace(text, @"gateway: \{ port: \d+ \}", _ => $"gateway: {{ port: {FreePort()}, operationsPort: {FreePort()} }}");
+        text = Regex.Replace(text, @"^    port: \d+$", _ => $"    port: {FreeRange(3)}", RegexOptions.Multiline);
+        text = text.Replace("project: src/", $"project: {root}/src/", StringComparison.Ordinal);
+        var path = Path.Combine(Root, "network.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>A free loopback port not handed out before by this folder.</summary>
+    public int FreePort()
+    {
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (_reserved.Add(port))
+            {
+                return port;
+            }
+        }
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports.</summary>
+    private int FreeRange(int count)
+    {
+        while (true)
+        {
+            var first = FreePort();
+            if (Enumerable.Range(first + 1, count - 1).All(p => p <= 65535 && !_reserved.Contains(p) && IsFree(p)))
+            {
+                foreach (var p in Enumerable.Range(first + 1, count - 1))
+                {
+                    _reserved.Add(p);
+                }
+                return first;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
+    }
+}
