@@ -283,6 +283,13 @@ public sealed class LocalNetworkTests : IDisposable
             Assert.Equal(ZonCoin.Protos.Peer.TxValidationCode.Valid, status.Code);
         }
 
+        // `up` again keeps the onboarded org: nothing is stopped or started, Pharmacy stays a member of both channels.
+        var upAgain = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(upAgain.ExitCode == 0, upAgain.StandardOutput + upAgain.StandardError);
+        Assert.Contains("all 18 services were already running", upAgain.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped ", upAgain.StandardOutput, StringComparison.Ordinal);
+        Assert.All(NetworkState.Load(NetworkDir).Channels, c => Assert.Contains("Pharmacy", c.Organizations));
+
         // A second add-org of the same name is refused and changes nothing.
         var again = CliProcess.Run("network", "add-org", "--name", "Pharmacy", "--dir", NetworkDir);
         Assert.Equal(1, again.ExitCode);

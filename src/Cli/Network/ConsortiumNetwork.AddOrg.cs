@@ -281,13 +281,8 @@ internal sealed partial class ConsortiumNetwork
             {
                 channel.Organizations.Add(org.Name);
             }
-            foreach (var service in org.OnboardedServices ?? [])
-            {
-                if (_previous!.Service(service) is { } old)
-                {
-                    state.Services.Add(old);
-                }
-            }
+            // In the order they were recorded.
+            state.Services.AddRange(_previous!.Services.Where(s => org.OnboardedServices?.Contains(s.Name) == true));
         }
     }
 }
