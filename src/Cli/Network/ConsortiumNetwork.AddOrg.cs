@@ -56,7 +56,21 @@ internal sealed partial class ConsortiumNetwork
         var channels = _state.Channels.Select(c => c.Name).ToList();
         var contracts = _topology.Contracts.Where(c => channels.Contains(c.Channel)).ToList();
         string Address(int port) => $"{NetworkTopology.Host}:{port.ToString(CultureInfo.InvariantCulture)}";
-        string Reuse(string service) => _state.Service(service)?.Endpoint ?? Address(Readiness.FreePort());
+        // Free ports, each a different one (the OS may hand out a just-released port again).
+        var chosen = _state.Services.Select(s => PortOf(s.Endpoint)).Concat(_state.Organizations.SelectMany(o => o.Peers)
+            .SelectMany(p => new[] { p.Endpoint, p.AdminEndpoint, p.OperationsEndpoint }).Select(PortOf)).ToHashSet();
+        int FreePort()
+        {
+            while (true)
+            {
+                var port = Readiness.FreePort();
+                if (chosen.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+        string Reuse(string service) => _state.Service(service)?.Endpoint ?? Address(FreePort());
 
         // The org's record first (with the endpoints it will use), so that `down` and a repeated run find its services.
         var peerName = $"peer0.{lower}";
@@ -73,13 +87,13 @@ internal sealed partial class ConsortiumNetwork
                 new PeerRecord
                 {
                     Name = peerName,
-                    Endpoint = Address(Readiness.FreePort()),
-                    AdminEndpoint = Address(Readiness.FreePort()),
-                    OperationsEndpoint = Address(Readiness.FreePort()),
+                    Endpoint = Address(FreePort()),
+                    AdminEndpoint = Address(FreePort()),
+                    OperationsEndpoint = Address(FreePort()),
                     StateDatabase = "sqlite",
                 },
             ],
-            Gateway = Address(Readiness.FreePort()),
+            Gateway = Address(FreePort()),
             ConnectionProfile = Path.Combine(_dir, "connections", $"{name}.json"),
             Onboarded = false,
         };
@@ -167,7 +181,7 @@ internal sealed partial class ConsortiumNetwork
         var gatewayName = $"gateway.{lower}";
         if (_state.Service(gatewayName) is null)
         {
-            var operations = Readiness.FreePort();
+            var operations = FreePort();
             AddService(_state, gatewayName, "gateway", ServiceCommands.GatewayDll, record.Gateway, operations,
                 ServiceCommands.Gateway(record.Gateway, Address(operations), mspId, ServiceCommands.UserDirectory(crypto, "User1"),
                     peer.Endpoint, ServiceCommands.NodeDirectory(crypto, "peers", "peer0"), _tls),
