@@ -149,6 +149,166 @@ public sealed class LocalNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task Add_org_onboards_Pharmacy_into_both_channels_while_transactions_flow_and_its_endorsement_counts()
+    {
+        var topology = WriteFreePortTopology();
+        var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
+
+        // Manufacturer keeps registering products on supplychain while Pharmacy is onboarded; a transaction that fails
+        // (e.g. endorsed under the old policy while the config changes) is retried, at most 10 times.
+        var registered = new List<string>();
+        var failures = new List<string>();
+        var retries = 0;
+        var stop = false;
+        var loop = Task.Run(async () =>
+        {
+            using var manufacturer = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Manufacturer.json")));
+            var supplychain = manufacturer.GetNetwork("supplychain").GetContract("supplychain");
+            for (var i = 0; !Volatile.Read(ref stop); i++)
+            {
+                var gtin = Gtin(i);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await supplychain.SubmitTransactionAsync("RegisterProduct", gtin, $"Product {i}");
+                        registered.Add(gtin);
+                        break;
+                    }
+                    catch (Exception ex) when (ex is GatewayException or CommitException)
+                    {
+                        if (attempt > 1 && ex.Message.Contains("is already registered by ManufacturerMSP", StringComparison.Ordinal))
+                        {
+                            registered.Add(gtin); // an earlier attempt committed after all
+                            break;
+                        }
+                        if (attempt == 10)
+                        {
+                            failures.Add($"{gtin}: {ex.Message}");
+                            break;
+                        }
+                        retries++;
+                        await Task.Delay(200);
+                    }
+                }
+            }
+        });
+
+        var add = await Task.Run(() => CliProcess.Run("network", "add-org", "--name", "Pharmacy", "--dir", NetworkDir));
+        Volatile.Write(ref stop, true);
+        await loop;
+        Assert.True(add.ExitCode == 0, add.StandardOutput + add.StandardError);
+        Assert.Contains("organization 'Pharmacy' (PharmacyMSP) added to network 'zoncoin-local'", add.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(failures);
+        Assert.NotEmpty(registered);
+
+        var state = NetworkState.Load(NetworkDir);
+        var pharmacy = state.Organization("Pharmacy");
+        Assert.True(pharmacy.Onboarded);
+        Assert.Equal(["zoncoin", "supplychain"], pharmacy.Channels);
+        Assert.All(state.Channels, c => Assert.Contains("Pharmacy", c.Organizations));
+        var pharmacyServices = new[] { "peer0.pharmacy", "chaincode.zoncoin.pharmacy", "chaincode.supplychain.pharmacy", "gateway.pharmacy" };
+        foreach (var name in pharmacyServices)
+        {
+            var service = state.Services.SingleOrDefault(s => s.Name == name);
+            Assert.True(service is not null && ConsortiumNetwork.IsAlive(service), $"{name} is not recorded or not running");
+        }
+        Assert.Equal(state.Services.Single(s => s.Name == "chaincode.supplychain.pharmacy").Endpoint,
+            state.Services.Single(s => s.Name == "peer0.pharmacy").Environment["Peer__ChaincodeAddresses__supplychain"]);
+
+        // Pharmacy's peer reaches the other peers' height on both channels (nothing else is submitted meanwhile).
+        var pharmacyPeer = pharmacy.Peers[0];
+        var others = state.Organizations.Where(o => o.Name != "Pharmacy").SelectMany(o => o.Peers).ToList();
+        foreach (var channel in new[] { "zoncoin", "supplychain" })
+        {
+            long own = -1, highest = 0;
+            for (var poll = 0; poll < 120; poll++)
+            {
+                highest = 0;
+                foreach (var peer in others)
+                {
+                    highest = Math.Max(highest, (await ConsortiumNetwork.HeightsAsync(peer, CancellationToken.None))?.GetValueOrDefault(channel) ?? 0);
+                }
+                own = (await ConsortiumNetwork.HeightsAsync(pharmacyPeer, CancellationToken.None))?.GetValueOrDefault(channel) ?? -1;
+                if (own == highest)
+                {
+                    break;
+                }
+                await Task.Delay(250);
+            }
+            Assert.True(own == highest && own > 0, $"{channel}: Pharmacy's peer is at {own}, the others at {highest}");
+        }
+
+        // Pharmacy transacts through its own gateway with its profile on both channels, and sees the loop's products.
+        var profile = ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Pharmacy.json"));
+        Assert.Equal("PharmacyMSP", profile.MspId);
+        using (var gateway = Gateway.Client.Gateway.Connect(profile))
+        {
+            var token = gateway.GetNetwork("zoncoin").GetContract("zoncoin");
+            await token.SubmitTransactionAsync("OpenAccount");
+            var account = Encoding.UTF8.GetString(await token.EvaluateTransactionAsync("ClientAccountId"));
+            Assert.StartsWith("PharmacyMSP:", account, StringComparison.Ordinal);
+            Assert.Equal("0", Encoding.UTF8.GetString(await token.EvaluateTransactionAsync("BalanceOf", account)));
+            var supplychain = gateway.GetNetwork("supplychain").GetContract("supplychain");
+            await supplychain.SubmitTransactionAsync("RegisterProduct", Gtin(100_000), "Pharmacy compounding kit");
+            Assert.Contains("\"manufacturer\":\"PharmacyMSP\"", Encoding.UTF8.GetString(await supplychain.EvaluateTransactionAsync("GetProduct", Gtin(100_000))), StringComparison.Ordinal);
+            Assert.Contains("\"manufacturer\":\"ManufacturerMSP\"", Encoding.UTF8.GetString(await supplychain.EvaluateTransactionAsync("GetProduct", registered[^1])), StringComparison.Ordinal);
+        }
+
+        // supplychain's MAJORITY now needs 3 of 4 orgs: Manufacturer and Distributor alone fail, with Pharmacy it is VALID.
+        using (var manufacturer = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Manufacturer.json"))))
+        {
+            var supplychain = manufacturer.GetNetwork("supplychain").GetContract("supplychain");
+            var tooFew = await Assert.ThrowsAsync<CommitException>(() => supplychain.SubmitTransactionAsync("RegisterProduct", new ProposalOptions
+            {
+                Arguments = [.. new[] { Gtin(100_001), "two orgs" }.Select(Encoding.UTF8.GetBytes)],
+                EndorsingOrganizations = ["ManufacturerMSP", "DistributorMSP"],
+            }));
+            Assert.Equal(ZonCoin.Protos.Peer.TxValidationCode.EndorsementPolicyFailure, tooFew.Code);
+            var submitted = await supplychain.SubmitAsync("RegisterProduct", new ProposalOptions
+            {
+                Arguments = [.. new[] { Gtin(100_002), "with Pharmacy" }.Select(Encoding.UTF8.GetBytes)],
+                EndorsingOrganizations = ["ManufacturerMSP", "DistributorMSP", "PharmacyMSP"],
+            });
+            var status = await submitted.GetStatusAsync();
+            Assert.Equal(ZonCoin.Protos.Peer.TxValidationCode.Valid, status.Code);
+        }
+
+        // `up` again keeps the onboarded org: nothing is stopped or started, Pharmacy stays a member of both channels.
+        var upAgain = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(upAgain.ExitCode == 0, upAgain.StandardOutput + upAgain.StandardError);
+        Assert.Contains("all 18 services were already running", upAgain.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped ", upAgain.StandardOutput, StringComparison.Ordinal);
+        Assert.All(NetworkState.Load(NetworkDir).Channels, c => Assert.Contains("Pharmacy", c.Organizations));
+
+        // A second add-org of the same name is refused and changes nothing.
+        var again = CliProcess.Run("network", "add-org", "--name", "Pharmacy", "--dir", NetworkDir);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("organization 'Pharmacy' (PharmacyMSP) is already a member of the local network", again.StandardError, StringComparison.Ordinal);
+        Assert.Equal(state.Services.Select(s => s.Pid), NetworkState.Load(NetworkDir).Services.Select(s => s.Pid));
+
+        // Down stops Pharmacy's services with the others'.
+        var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
+        Assert.True(down.ExitCode == 0, down.StandardError);
+        Assert.Contains("stopped gateway.pharmacy", down.StandardOutput, StringComparison.Ordinal);
+        Assert.All(state.Services, s => Assert.False(DetachedProcess.IsAlive(s.Pid, marker: null), $"{s.Name} (pid {s.Pid}) still runs"));
+    }
+
+    /// <summary>A valid GTIN-14 (GS1 mod-10 check digit) numbered <paramref name="n"/>.</summary>
+    private static string Gtin(int n)
+    {
+        var digits = "0950600" + n.ToString("D6", CultureInfo.InvariantCulture);
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            // From the right: weights 3, 1, 3, ...
+            sum += (digits[digits.Length - 1 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+        }
+        return digits + ((10 - (sum % 10)) % 10).ToString(CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void Status_and_admin_commands_without_a_network_say_what_to_give()
     {
         var status = CliProcess.Run("network", "status", "--dir", NetworkDir);

@@ -63,7 +63,22 @@ internal static class NetworkCommands
             }
         }));
 
-        return new Command("network", "A local consortium from network.yaml: up, status, down") { up, status, down };
+        var orgName = new Option<string>("--name") { Description = "The new organisation's name, e.g. Pharmacy", Required = true };
+        var orgMspId = new Option<string?>("--msp-id") { Description = "Its MSP ID (default: <name>MSP)" };
+        var addDir = LocalNetworkDirectory.CreateOption();
+        var addOrg = new Command("add-org", "Onboard an organisation into every channel of the running network: org init, proposals voted by the member admins and applied, its peer (joined, caught up), chaincode hosts, approvals and gateway, its connection profile")
+        {
+            orgName, orgMspId, addDir,
+        };
+        addOrg.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            var current = LocalNetworkDirectory.Require(parse, addDir, "--dir");
+            var state = await ConsortiumNetwork.AddOrgAsync(current.Directory, parse.GetValue(orgName)!, parse.GetValue(orgMspId), Console.Out, cancellationToken).ConfigureAwait(false);
+            var org = state.Organization(parse.GetValue(orgName)!);
+            Console.WriteLine($"organization '{org.Name}' ({org.MspId}) added to network '{state.Name}'; connection profile: {org.ConnectionProfile}");
+        }));
+
+        return new Command("network", "A local consortium from network.yaml: up, status, down, add-org") { up, status, down, addOrg };
     }
 
     private static async Task PrintStatusAsync(NetworkState state, CancellationToken cancellationToken)

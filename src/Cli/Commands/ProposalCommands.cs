@@ -1,8 +1,6 @@
 using System.CommandLine;
 using ZonCoin.Cli.Topology;
 using System.Globalization;
-using System.Security.Cryptography;
-using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using ZonCoin.Cli.Governance;
 using ZonCoin.Cli.Lifecycle;
 using ZonCoin.Core.Config;
@@ -75,25 +73,10 @@ internal static class ProposalCommands
         {
             var (client, admin, endorsers) = Setup(parse);
             var file = parse.GetValue(addOrg);
-            var remove = parse.GetValue(removeOrg);
-            if ((file is null) == (remove is null))
-            {
-                throw new ArgumentException("give exactly one of --add-org FILE and --remove-org MSPID");
-            }
             var lifetime = NetworkTopology.ParseDuration(parse.GetValue(expires)!, "--expires");
-            var current = await client.FetchConfigAsync(admin, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
-            var next = file is not null
-                ? MembershipUpdates.AddOrganization(current, OrganizationDefinitionJson.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false)))
-                : MembershipUpdates.RemoveOrganization(current, remove!);
-            var proposal = new GovernanceProposal
-            {
-                Id = parse.GetValue(proposalId) ?? "p-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
-                ChannelId = client.ChannelId,
-                ConfigUpdate = ConfigUpdates.Propose(current, next).ConfigUpdate,
-                Description = parse.GetValue(description) ?? "",
-                ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + lifetime),
-            };
-            var (txId, block) = await client.CreateAsync(admin, endorsers, proposal, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            var definition = file is null ? null : OrganizationDefinitionJson.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+            var (proposal, txId, block) = await client.ProposeAsync(admin, endorsers, definition, parse.GetValue(removeOrg), lifetime,
+                parse.GetValue(description) ?? "", parse.GetValue(proposalId), parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
             await Console.Error.WriteLineAsync($"proposal {proposal.Id} created on channel '{client.ChannelId}' (tx {txId}, block {block}); votes are open until {proposal.ExpiresAt.ToDateTimeOffset():u}").ConfigureAwait(false);
             Console.WriteLine(proposal.Id);
         }));
@@ -139,14 +122,8 @@ internal static class ProposalCommands
         apply.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             var (client, admin, endorsers) = Setup(parse);
-            var proposalIdValue = parse.GetValue(id)!;
-            var ordererAddress = parse.GetValue(orderer)!;
-            var proposal = await client.GetAsync(admin, proposalIdValue, cancellationToken).ConfigureAwait(false);
-            var current = await client.FetchConfigAsync(admin, ordererAddress, cancellationToken).ConfigureAwait(false);
-            var update = GovernanceClient.Applicable(proposal, current, DateTimeOffset.UtcNow);
-            var block = await client.SubmitUpdateAsync(admin, proposal.Id, update, ordererAddress, cancellationToken).ConfigureAwait(false);
+            var (proposal, block, txId, markBlock) = await client.ApplyAsync(admin, endorsers, parse.GetValue(id)!, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"proposal {proposal.Id} applied: {Action(proposal)} in config block {block} of channel '{client.ChannelId}'");
-            var (txId, markBlock) = await client.MarkAppliedAsync(admin, endorsers, proposal.Id, ordererAddress, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"proposal {proposal.Id} marked applied (tx {txId}, block {markBlock})");
         }));
 

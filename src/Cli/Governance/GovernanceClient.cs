@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using ZonCoin.Cli.Lifecycle;
@@ -10,6 +11,7 @@ using ZonCoin.Protos.Governance;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Services;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace ZonCoin.Cli.Governance;
 
@@ -66,6 +68,49 @@ internal sealed class GovernanceClient
             throw new InvalidOperationException($"orderer {orderer} did not deliver channel '{ChannelId}' to {admin.MspId}: {ex.Status.Detail}", ex);
         }
         return blocks.Count == 1 ? blocks[0] : throw new InvalidOperationException($"orderer {orderer} delivered {blocks.Count} blocks for one seek");
+    }
+
+    /// <summary>
+    /// Proposes adding <paramref name="add"/> or removing the member <paramref name="remove"/> (exactly one): computes the
+    /// update against the configuration in force (fetched from the orderer) and creates the proposal on the ledger,
+    /// endorsed by <paramref name="endorsers"/>. Returns the proposal with the transaction and block that created it.
+    /// </summary>
+    public async Task<(GovernanceProposal Proposal, string TxId, ulong Block)> ProposeAsync(
+        OrgAdmin admin, IReadOnlyList<OrgAdmin> endorsers, OrganizationDefinition? add, string? remove, TimeSpan lifetime, string description, string? id,
+        string orderer, CancellationToken cancellationToken)
+    {
+        if ((add is null) == (remove is null))
+        {
+            throw new ArgumentException("give exactly one of --add-org FILE and --remove-org MSPID");
+        }
+        var current = await FetchConfigAsync(admin, orderer, cancellationToken).ConfigureAwait(false);
+        var next = add is not null ? MembershipUpdates.AddOrganization(current, add) : MembershipUpdates.RemoveOrganization(current, remove!);
+        var proposal = new GovernanceProposal
+        {
+            Id = id ?? "p-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+            ChannelId = ChannelId,
+            ConfigUpdate = ConfigUpdates.Propose(current, next).ConfigUpdate,
+            Description = description,
+            ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + lifetime),
+        };
+        var (txId, block) = await CreateAsync(admin, endorsers, proposal, orderer, cancellationToken).ConfigureAwait(false);
+        return (proposal, txId, block);
+    }
+
+    /// <summary>
+    /// Applies an open proposal whose yes votes meet the Admins policy: checks it against the configuration fetched from
+    /// the orderer, submits the signed update, waits for the config block, then marks the proposal applied (endorsed by
+    /// <paramref name="endorsers"/>). Returns the proposal, the config block and the marking transaction.
+    /// </summary>
+    public async Task<(GovernanceProposal Proposal, ulong ConfigBlock, string MarkTxId, ulong MarkBlock)> ApplyAsync(
+        OrgAdmin admin, IReadOnlyList<OrgAdmin> endorsers, string id, string orderer, CancellationToken cancellationToken)
+    {
+        var proposal = await GetAsync(admin, id, cancellationToken).ConfigureAwait(false);
+        var current = await FetchConfigAsync(admin, orderer, cancellationToken).ConfigureAwait(false);
+        var update = Applicable(proposal, current, DateTimeOffset.UtcNow);
+        var block = await SubmitUpdateAsync(admin, proposal.Id, update, orderer, cancellationToken).ConfigureAwait(false);
+        var (txId, markBlock) = await MarkAppliedAsync(admin, endorsers, proposal.Id, orderer, cancellationToken).ConfigureAwait(false);
+        return (proposal, block, txId, markBlock);
     }
 
     public Task<(string TxId, ulong Block)> CreateAsync(OrgAdmin admin, IReadOnlyList<OrgAdmin> endorsers, GovernanceProposal proposal, string orderer, CancellationToken cancellationToken) =>

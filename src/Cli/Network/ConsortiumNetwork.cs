@@ -24,7 +24,7 @@ namespace ZonCoin.Cli.Network;
 /// generates what is missing, starts what is not running, creates and joins what is not joined, deploys what is not
 /// committed and initialises what has not been initialised.
 /// </summary>
-internal sealed class ConsortiumNetwork
+internal sealed partial class ConsortiumNetwork
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
@@ -279,18 +279,7 @@ internal sealed class ConsortiumNetwork
             }
             foreach (var contract in contracts)
             {
-                var address = Port(_topology.ContractPort(contract, org));
-                var environment = new Dictionary<string, string>
-                {
-                    ["CHAINCODE_SERVER_ADDRESS"] = address,
-                    ["CHAINCODE_ID"] = PackageId(contract),
-                };
-                if (_tls)
-                {
-                    environment["CHAINCODE_TLS_CERT_FILE"] = Path.Combine(ChaincodeTlsDirectory, "server.crt");
-                    environment["CHAINCODE_TLS_KEY_FILE"] = Path.Combine(ChaincodeTlsDirectory, "server.key");
-                }
-                AddService(state, $"chaincode.{contract.Name}.{org.Name.ToLowerInvariant()}", "chaincode", ChaincodeDll(contract), address, null, [], environment);
+                AddChaincodeHost(state, contract, org.Name, Port(_topology.ContractPort(contract, org)));
             }
             var gateway = org.Gateway!;
             AddService(state, $"gateway.{org.Name.ToLowerInvariant()}", "gateway", ServiceCommands.GatewayDll, gateway.Endpoint, gateway.EffectiveOperationsPort,
@@ -320,6 +309,7 @@ internal sealed class ConsortiumNetwork
                 Initialized = previous?.Initialized ?? false,
             });
         }
+        CarryOverOnboarded(state);
         foreach (var service in state.Services)
         {
             if (_previous?.Service(service.Name) is { } old && SameProcess(old, service))
@@ -345,6 +335,22 @@ internal sealed class ConsortiumNetwork
                 _log.WriteLine($"stopped {old.Name} (pid {old.Pid}): the topology changed it");
             }
         }
+    }
+
+    /// <summary>The org's host of a contract (chaincode-as-a-service) with the definition's package id.</summary>
+    private void AddChaincodeHost(NetworkState state, ContractTopology contract, string org, string address)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["CHAINCODE_SERVER_ADDRESS"] = address,
+            ["CHAINCODE_ID"] = PackageId(contract),
+        };
+        if (_tls)
+        {
+            environment["CHAINCODE_TLS_CERT_FILE"] = Path.Combine(ChaincodeTlsDirectory, "server.crt");
+            environment["CHAINCODE_TLS_KEY_FILE"] = Path.Combine(ChaincodeTlsDirectory, "server.key");
+        }
+        AddService(state, $"chaincode.{contract.Name}.{org.ToLowerInvariant()}", "chaincode", ChaincodeDll(contract), address, null, [], environment);
     }
 
     private void AddService(NetworkState state, string name, string kind, string dll, string endpoint, int? operationsPort, IEnumerable<string> args, Dictionary<string, string> environment) =>
@@ -489,13 +495,19 @@ internal sealed class ConsortiumNetwork
         }
         foreach (var org in channel.Organizations.Select(_state.Organization))
         {
-            foreach (var peer in org.Peers)
+            await JoinPeersAsync(org, channel.Name, genesis, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Joins the org's peers that do not list the channel yet (they pull the chain from the orderer).</summary>
+    private async Task JoinPeersAsync(OrganizationRecord org, string channel, byte[] genesis, CancellationToken cancellationToken)
+    {
+        foreach (var peer in org.Peers)
+        {
+            using var admin = new ParticipationClient(new AdminConnection(peer.AdminEndpoint, org.TlsCaFile, org.AdminTlsCertFile, org.AdminTlsKeyFile, "peer"));
+            if (await JoinIfMissingAsync(admin, channel, genesis, cancellationToken).ConfigureAwait(false))
             {
-                using var admin = new ParticipationClient(new AdminConnection(peer.AdminEndpoint, org.TlsCaFile, org.AdminTlsCertFile, org.AdminTlsKeyFile, "peer"));
-                if (await JoinIfMissingAsync(admin, channel.Name, genesis, cancellationToken).ConfigureAwait(false))
-                {
-                    _log.WriteLine($"channel {channel.Name}: {peer.Name} joined");
-                }
+                _log.WriteLine($"channel {channel}: {peer.Name} joined");
             }
         }
     }
@@ -569,11 +581,15 @@ internal sealed class ConsortiumNetwork
     {
         foreach (var org in _topology.MemberOrganizations)
         {
-            var record = _state.Organization(org.Name);
-            var profile = ServiceCommands.Profile(Crypto(org), record.Gateway, record.TlsCaFile, record.Channels);
-            Directory.CreateDirectory(Path.GetDirectoryName(record.ConnectionProfile)!);
-            profile.Save(record.ConnectionProfile);
+            WriteProfile(Crypto(org), _state.Organization(org.Name));
         }
+    }
+
+    private static void WriteProfile(OrgCryptoRequest crypto, OrganizationRecord record)
+    {
+        var profile = ServiceCommands.Profile(crypto, record.Gateway, record.TlsCaFile, record.Channels);
+        Directory.CreateDirectory(Path.GetDirectoryName(record.ConnectionProfile)!);
+        profile.Save(record.ConnectionProfile);
     }
 
     private async Task InitializeAsync(ContractTopology contract, CancellationToken cancellationToken)

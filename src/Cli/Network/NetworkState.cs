@@ -137,6 +137,15 @@ internal sealed record OrganizationRecord
     public string ConnectionProfile { get; init; } = "";
 
     public List<string> Channels { get; init; } = [];
+
+    /// <summary>
+    /// Set once <c>zoncoin network add-org</c> has onboarded the org completely (it is not in the topology file: a later
+    /// <c>up</c> keeps it, its services and its channel memberships). Null for the topology's own orgs.
+    /// </summary>
+    public bool? Onboarded { get; set; }
+
+    /// <summary>The names of the org's services when <c>add-org</c> started them.</summary>
+    public List<string>? OnboardedServices { get; set; }
 }
 
 internal sealed record PeerRecord
