@@ -151,7 +151,7 @@ public sealed class LocalNetworkTests : IDisposable
     [Fact]
     public async Task Add_org_onboards_Pharmacy_into_both_channels_while_transactions_flow_and_its_endorsement_counts()
     {
-        var topology = WriteFreePortTopology();
+        var topology = _folder.WriteFreePortTopology();
         var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
         Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
 
