@@ -114,6 +114,17 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.True(orderer.ExitCode == 0, orderer.StandardError);
         Assert.Contains("\"name\":\"supplychain\"", orderer.StandardOutput, StringComparison.Ordinal);
 
+        // Governance with no endorsement or identity flags: the first member's admin proposes, --org picks the voter.
+        var proposed = CliProcess.RunWith(local, "proposal", "create", "--channel", "zoncoin", "--remove-org", "DistributorMSP", "--expires", "1h", "--description", "defaults");
+        Assert.True(proposed.ExitCode == 0, proposed.StandardOutput + proposed.StandardError);
+        var proposalId = proposed.StandardOutput.Trim().Split('\n')[^1];
+        var voted = CliProcess.RunWith(local, "proposal", "vote", "--channel", "zoncoin", "--id", proposalId, "--no", "--org", "Manufacturer");
+        Assert.True(voted.ExitCode == 0, voted.StandardOutput + voted.StandardError);
+        Assert.Contains("ManufacturerMSP voted no", voted.StandardOutput, StringComparison.Ordinal);
+        var listed = CliProcess.RunWith(local, "proposal", "list", "--channel", "zoncoin");
+        Assert.True(listed.ExitCode == 0, listed.StandardError);
+        Assert.Matches($"{Regex.Escape(proposalId)} .* no 1 ", listed.StandardOutput);
+
         var sampleAddress = $"127.0.0.1:{_folder.FreePort()}";
         using var sample = StartSampleChaincode(sampleAddress, ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress));
         var deploy = CliProcess.RunWith(local, "chaincode", "deploy", "--channel", "supplychain", "--name", "mycc", "--version", "1.0", "--address", sampleAddress);

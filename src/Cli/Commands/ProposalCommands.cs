@@ -3,6 +3,7 @@ using ZonCoin.Cli.Topology;
 using System.Globalization;
 using ZonCoin.Cli.Governance;
 using ZonCoin.Cli.Lifecycle;
+using ZonCoin.Cli.Network;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Governance;
@@ -30,32 +31,53 @@ internal static class ProposalCommands
     public static Command Create()
     {
         var channel = new Option<string>("--channel") { Description = "Channel name", Required = true };
-        var mspId = new Option<string>("--msp-id") { Description = "The admin's MSP ID", Required = true };
-        var adminDir = new Option<string>("--admin-msp-dir") { Description = "The admin's MSP folder (signcerts/, keystore/)", Required = true };
-        var peers = new Option<string[]>("--peer") { Description = "gRPC host:port of the admin's own peer first, then the other endorsing peers (repeatable)", Required = true };
-        var orderer = new Option<string>("--orderer") { Description = "The orderer's gRPC address, host:port", Required = true };
+        var mspId = new Option<string?>("--msp-id") { Description = "The admin's MSP ID (default: --org's admin on the local network)" };
+        var adminDir = new Option<string?>("--admin-msp-dir") { Description = "The admin's MSP folder (signcerts/, keystore/)" };
+        var peers = new Option<string[]>("--peer") { Description = "gRPC host:port of the admin's own peer first, then the other endorsing peers (repeatable; default: the local network's member peers, own first)" };
+        var orderer = new Option<string?>("--orderer") { Description = "The orderer's gRPC address, host:port (default: the local network's)" };
+        var org = new Option<string?>("--org") { Description = "On the local network: the member organisation (name or MSP ID) whose admin acts (default: the channel's first member)" };
+        var networkDir = LocalNetworkDirectory.CreateOption();
         var caFiles = new Option<string[]>("--ca-file") { Description = "TLS CA of peers/orderer (repeatable; turns on TLS)" };
         var clientCert = new Option<FileInfo?>("--client-cert") { Description = "Client TLS certificate (PEM) for mutual TLS" };
         var clientKey = new Option<FileInfo?>("--client-key") { Description = "Client TLS key (PEM)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each call and commit", DefaultValueFactory = _ => 60 };
         var id = new Option<string>("--id") { Description = "The proposal id", Required = true };
 
+        // Flags win; without --msp-id/--admin-msp-dir/--peer the local network (zoncoin network up) supplies the
+        // admin of --org, its peer first then the other members' peers, the orderer and the TLS files.
         (GovernanceClient Client, OrgAdmin Admin, IReadOnlyList<OrgAdmin> Endorsers) Setup(ParseResult parse)
         {
             var addresses = parse.GetValue(peers) ?? [];
-            if (addresses.Length == 0)
+            var channelId = parse.GetValue(channel)!;
+            var timeoutValue = TimeSpan.FromSeconds(parse.GetValue(timeout));
+            if (parse.GetValue(mspId) is null && parse.GetValue(adminDir) is null && addresses.Length == 0)
             {
-                throw new ArgumentException("give at least one --peer (the admin's own peer first)");
+                var local = LocalNetworkDirectory.Require(parse, networkDir, "--msp-id, --admin-msp-dir and --peer");
+                var members = local.MembersOf(channelId);
+                var acting = parse.GetValue(org) is { } name ? local.Organization(name) : members[0];
+                var localAdmin = OrgAdmin.Load(acting.MspId, acting.AdminMspDirectory, acting.Peers[0].Endpoint);
+                var localConnections = (parse.GetValue(caFiles) ?? []).Length == 0 && parse.GetValue(clientCert) is null
+                    ? GrpcConnections.Load(local.TlsCaFiles, acting.AdminTlsCertFile, acting.AdminTlsKeyFile)
+                    : GrpcConnections.Load(parse.GetValue(caFiles) ?? [], parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
+                var endorsing = members.Where(m => m.MspId != acting.MspId).Select(m => m.Peers[0].Endpoint).Prepend(acting.Peers[0].Endpoint);
+                return (new GovernanceClient(localConnections, channelId, timeoutValue), localAdmin, [.. endorsing.Select(address => localAdmin with { PeerAddress = address })]);
+            }
+            if (addresses.Length == 0 || parse.GetValue(mspId) is null || parse.GetValue(adminDir) is null)
+            {
+                throw new ArgumentException("give --msp-id, --admin-msp-dir and at least one --peer (the admin's own peer first), or none of them to act on the local network");
             }
             var admin = OrgAdmin.Load(parse.GetValue(mspId)!, parse.GetValue(adminDir)!, addresses[0]);
             var connections = GrpcConnections.Load(parse.GetValue(caFiles) ?? [], parse.GetValue(clientCert)?.FullName, parse.GetValue(clientKey)?.FullName);
-            var client = new GovernanceClient(connections, parse.GetValue(channel)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            var client = new GovernanceClient(connections, channelId, timeoutValue);
             return (client, admin, [.. addresses.Select(address => admin with { PeerAddress = address })]);
         }
 
+        string Orderer(ParseResult parse) =>
+            parse.GetValue(orderer) ?? LocalNetworkDirectory.Require(parse, networkDir, "--orderer").Orderers[0].Endpoint;
+
         Command Define(string verb, string description, params Option[] options)
         {
-            var command = new Command(verb, description) { channel, mspId, adminDir, peers, caFiles, clientCert, clientKey, timeout };
+            var command = new Command(verb, description) { channel, mspId, adminDir, peers, caFiles, clientCert, clientKey, timeout, org, networkDir };
             foreach (var option in options)
             {
                 command.Options.Add(option);
@@ -76,7 +98,7 @@ internal static class ProposalCommands
             var lifetime = NetworkTopology.ParseDuration(parse.GetValue(expires)!, "--expires");
             var definition = file is null ? null : OrganizationDefinitionJson.Read(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
             var (proposal, txId, block) = await client.ProposeAsync(admin, endorsers, definition, parse.GetValue(removeOrg), lifetime,
-                parse.GetValue(description) ?? "", parse.GetValue(proposalId), parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+                parse.GetValue(description) ?? "", parse.GetValue(proposalId), Orderer(parse), cancellationToken).ConfigureAwait(false);
             await Console.Error.WriteLineAsync($"proposal {proposal.Id} created on channel '{client.ChannelId}' (tx {txId}, block {block}); votes are open until {proposal.ExpiresAt.ToDateTimeOffset():u}").ConfigureAwait(false);
             Console.WriteLine(proposal.Id);
         }));
@@ -92,7 +114,7 @@ internal static class ProposalCommands
             }
             var (client, admin, _) = Setup(parse);
             var proposal = await client.GetAsync(admin, parse.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            var (txId, block) = await client.VoteAsync(admin, proposal, parse.GetValue(yes), parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            var (txId, block) = await client.VoteAsync(admin, proposal, parse.GetValue(yes), Orderer(parse), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"{admin.MspId} voted {(parse.GetValue(yes) ? "yes" : "no")} on proposal {proposal.Id} (tx {txId}, block {block})");
         }));
 
@@ -122,7 +144,7 @@ internal static class ProposalCommands
         apply.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             var (client, admin, endorsers) = Setup(parse);
-            var (proposal, block, txId, markBlock) = await client.ApplyAsync(admin, endorsers, parse.GetValue(id)!, parse.GetValue(orderer)!, cancellationToken).ConfigureAwait(false);
+            var (proposal, block, txId, markBlock) = await client.ApplyAsync(admin, endorsers, parse.GetValue(id)!, Orderer(parse), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"proposal {proposal.Id} applied: {Action(proposal)} in config block {block} of channel '{client.ChannelId}'");
             Console.WriteLine($"proposal {proposal.Id} marked applied (tx {txId}, block {markBlock})");
         }));
