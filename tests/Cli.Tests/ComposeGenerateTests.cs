@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ZonCoin.Cli.Compose;
 using ZonCoin.Cli.Topology;
+using ZonCoin.Cli.Tests.Support;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 
@@ -78,21 +79,5 @@ public sealed class ComposeGenerateTests : IDisposable
         {
             Directory.Delete(_out, recursive: true);
         }
-    }
-}
-
-/// <summary>The repository checkout the tests run from (the folder holding ZonCoin.sln).</summary>
-internal static class RepositoryPaths
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
     }
 }

@@ -1,5 +1,7 @@
 using ZonCoin.Cli.Topology;
 
+using ZonCoin.Cli.Tests.Support;
+
 namespace ZonCoin.Cli.Tests;
 
 /// <summary>network.yaml parsing, defaults and validation: every problem is named in the error.</summary>
@@ -61,7 +63,7 @@ public sealed class NetworkTopologyTests
     [Fact]
     public void The_repository_default_topology_is_valid_and_describes_the_consortium()
     {
-        var file = Path.Combine(RepositoryRoot(), "network.yaml");
+        var file = Path.Combine(RepositoryPaths.Root, "network.yaml");
         var topology = NetworkTopology.Load(file);
         Assert.Equal(["AmazonMSP", "ManufacturerMSP", "DistributorMSP"], topology.MemberOrganizations.Select(o => o.MspId));
         Assert.Equal("solo", topology.Ordering.Type);
@@ -116,15 +118,5 @@ public sealed class NetworkTopologyTests
     {
         var ex = Assert.Throws<TopologyException>(() => Parse("organizations:\n  - name: [A\n"));
         Assert.Contains("line", ex.Message, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
     }
 }

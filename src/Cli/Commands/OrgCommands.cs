@@ -67,7 +67,7 @@ internal static class OrgCommands
         var lines = new List<string>();
         var output = request.OutputDirectory;
         var caCertificate = Path.Combine(output, "ca", "ca-cert.pem");
-        if (File.Exists(Path.Combine(output, "ca", "ca-key.pem")))
+        if (OrgCryptoGenerator.Exists(request))
         {
             var subject = Pem.ReadCertificate(File.ReadAllText(caCertificate)).GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
             if (subject != $"ca.{request.Domain}")

@@ -50,10 +50,8 @@ internal sealed class ComposeGenerator
         Directory.CreateDirectory(_out);
         foreach (var org in _topology.Organizations)
         {
-            var crypto = Crypto(org, Path.Combine(_out, "crypto"));
-            if (!File.Exists(Path.Combine(crypto.OutputDirectory, "ca", "ca-key.pem")))
+            if (OrgCryptoGenerator.GenerateOnce(ServiceCommands.CryptoRequest(org, Path.Combine(_out, "crypto"))))
             {
-                OrgCryptoGenerator.Generate(crypto);
                 log.WriteLine($"crypto: {org.Name} ({org.MspId})");
             }
         }
@@ -137,9 +135,6 @@ internal sealed class ComposeGenerator
 
     private static string Lower(OrganizationTopology org) => org.Name.ToLowerInvariant();
 
-    private static OrgCryptoRequest Crypto(OrganizationTopology org, string cryptoDirectory) =>
-        new(org.Name, org.MspId, org.EffectiveDomain, org.Peers.Count, org.Orderers.Count, 1, Path.Combine(cryptoDirectory, Lower(org)));
-
     /// <summary>The host name of a node: <c>NAME.DOMAIN</c>, as in its certificates.</summary>
     private static string HostOf(OrganizationTopology org, string node) => $"{node}.{org.EffectiveDomain}";
 
@@ -159,11 +154,8 @@ internal sealed class ComposeGenerator
     private List<string> MemberChannels(OrganizationTopology org) => [.. _topology.Channels.Where(c => c.Organizations.Contains(org.Name)).Select(c => c.Name)];
 
     /// <summary>The container path of the first file (by name) of an MSP subfolder, found in the generated crypto.</summary>
-    private string FirstFileInContainer(string containerMspDirectory, string folder)
-    {
-        var hostFolder = Path.Combine(_out, containerMspDirectory[(Mount.Length + 1)..], folder);
-        return $"{containerMspDirectory}/{folder}/{Path.GetFileName(Directory.GetFiles(hostFolder).Order(StringComparer.Ordinal).First())}";
-    }
+    private string FirstFileInContainer(string containerMspDirectory, string folder) =>
+        $"{containerMspDirectory}/{folder}/{Path.GetFileName(ServiceCommands.FirstFile(Path.Combine(_out, containerMspDirectory[(Mount.Length + 1)..]), folder))}";
 
     private static string NodeDirectory(OrganizationTopology org, string kind, string node) => $"{Mount}/crypto/{Lower(org)}/{kind}/{HostOf(org, node)}";
 

@@ -20,10 +20,24 @@ internal sealed record OrgCryptoRequest(string Org, string MspId, string Domain,
 /// </summary>
 internal static class OrgCryptoGenerator
 {
+    /// <summary>True when <paramref name="request"/>'s material was generated already (its signing CA key exists).</summary>
+    public static bool Exists(OrgCryptoRequest request) => File.Exists(Path.Combine(request.OutputDirectory, "ca", "ca-key.pem"));
+
+    /// <summary>Generates the material unless it exists (it is made once and kept); true when it was generated now.</summary>
+    public static bool GenerateOnce(OrgCryptoRequest request)
+    {
+        if (Exists(request))
+        {
+            return false;
+        }
+        Generate(request);
+        return true;
+    }
+
     public static IReadOnlyList<string> Generate(OrgCryptoRequest request)
     {
         var output = request.OutputDirectory;
-        if (File.Exists(Path.Combine(output, "ca", "ca-key.pem")))
+        if (Exists(request))
         {
             throw new InvalidOperationException(
                 $"crypto material already exists in '{output}'; remove that folder or choose another --out (existing keys are never overwritten)");

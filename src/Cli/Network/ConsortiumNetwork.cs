@@ -151,17 +151,15 @@ internal sealed partial class ConsortiumNetwork
         }
     }
 
-    private OrgCryptoRequest Crypto(OrganizationTopology org) => new(
-        org.Name, org.MspId, org.EffectiveDomain, org.Peers.Count, org.Orderers.Count, 1, Path.Combine(CryptoDirectory, org.Name.ToLowerInvariant()));
+    private OrgCryptoRequest Crypto(OrganizationTopology org) => ServiceCommands.CryptoRequest(org, CryptoDirectory);
 
     private void GenerateCrypto()
     {
         foreach (var org in _topology.Organizations.Where(o => string.IsNullOrWhiteSpace(o.Msp)))
         {
             var request = Crypto(org);
-            if (!File.Exists(Path.Combine(request.OutputDirectory, "ca", "ca-key.pem")))
+            if (OrgCryptoGenerator.GenerateOnce(request))
             {
-                OrgCryptoGenerator.Generate(request);
                 _log.WriteLine($"crypto: generated {org.Name} ({org.MspId}) in {request.OutputDirectory}");
             }
         }

@@ -1,4 +1,5 @@
 using ZonCoin.Cli.Crypto;
+using ZonCoin.Cli.Topology;
 using ZonCoin.Gateway.Client;
 
 namespace ZonCoin.Cli.Network;
@@ -44,6 +45,10 @@ internal static class ServiceCommands
         "--msp-dir", Path.Combine(userDirectory, "msp"), "--peer", peerEndpoint,
         .. Tls(tls ? Path.Combine(peerDirectory, "tls") : null),
     ];
+
+    /// <summary>A topology organisation's crypto material: its peers and orderers, an Admin and User1, under CRYPTO/&lt;org in lower case&gt;.</summary>
+    public static OrgCryptoRequest CryptoRequest(OrganizationTopology org, string cryptoDirectory) =>
+        new(org.Name, org.MspId, org.EffectiveDomain, org.Peers.Count, org.Orderers.Count, 1, Path.Combine(cryptoDirectory, org.Name.ToLowerInvariant()));
 
     public static string NodeDirectory(OrgCryptoRequest org, string kind, string node) => Path.Combine(org.OutputDirectory, kind, $"{node}.{org.Domain}");
 

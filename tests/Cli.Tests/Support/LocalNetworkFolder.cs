@@ -31,7 +31,7 @@ internal sealed class LocalNetworkFolder : IDisposable
     /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
     public string WriteFreePortTopology()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root;
         var text = File.ReadAllText(Path.Combine(root, "network.yaml"));
         text = Regex.Replace(text, @"\{ name: (\w+), port: \d+", m => $"{{ name: {m.Groups[1].Value}, port: {FreePort()}, adminPort: {FreePort()}, operationsPort: {FreePort()}");
         text = Regex.Replace(text, @"gateway: \{ port: \d+ \}", _ => $"gateway: {{ port: {FreePort()}, operationsPort: {FreePort()} }}");
@@ -86,15 +86,5 @@ internal sealed class LocalNetworkFolder : IDisposable
         {
             return false;
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ZonCoin.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("ZonCoin.sln not found above the test folder");
     }
 }
