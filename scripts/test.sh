@@ -25,9 +25,10 @@ echo "== .NET tests"
 dotnet test ZonCoin.sln -c Release --no-build --nologo 2>&1 | tee "$log_dir/dotnet.log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
-echo "== Node interop tests"
-(cd tests/interop && npm test 2>&1) | tee "$log_dir/node.log"
-[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+echo "== Node interop tests (TAP output in tests/interop/test-results.tap)"
+(cd tests/interop && npm test >"$log_dir/node.log" 2>&1) || status=1
+cp "$log_dir/node.log" tests/interop/test-results.tap
+grep -E '^(not ok |# (tests|pass|fail|cancelled|skipped) )' "$log_dir/node.log"
 
 read -r dn_pass dn_fail dn_skip < <(
   grep -E '^\s*(Passed|Failed)!' "$log_dir/dotnet.log" \
@@ -41,7 +42,7 @@ node_skip=$(grep -E '^# skipped ' "$log_dir/node.log" | awk '{s+=$3} END {print 
 if grep -qE '^\s+Failed [A-Za-z]' "$log_dir/dotnet.log" || grep -qE '^not ok ' "$log_dir/node.log"; then
   echo
   echo "== failed tests"
-  awk '/^[[:space:]]+Failed [A-Za-z]/ {print; n=8; next} n > 0 && !/Stack Trace:/ {print; n--; next} /Stack Trace:/ {n=0}' "$log_dir/dotnet.log" | cut -c1-300
+  awk '/^[[:space:]]+Failed [A-Za-z]/ {print; n=30; next} n > 0 && !/Stack Trace:/ {print; n--; next} /Stack Trace:/ {n=0}' "$log_dir/dotnet.log" | cut -c1-300
   grep -E '^\s*not ok ' "$log_dir/node.log" | cut -c1-300
 fi
 

@@ -30,7 +30,7 @@ public sealed class LocalNetworkTests : IDisposable
         var topology = _folder.WriteFreePortTopology();
 
         var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
-        Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
+        Assert.True(up.ExitCode == 0, up.StandardError + up.StandardOutput);
         Assert.Contains("network 'zoncoin-local' is up (TLS)", up.StandardOutput, StringComparison.Ordinal);
         var state = NetworkState.Load(NetworkDir);
         Assert.True(state.Tls);
@@ -99,7 +99,7 @@ public sealed class LocalNetworkTests : IDisposable
 
         // Up again: nothing is started, the same processes run.
         var again = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
-        Assert.True(again.ExitCode == 0, again.StandardOutput + again.StandardError);
+        Assert.True(again.ExitCode == 0, again.StandardError + again.StandardOutput);
         Assert.DoesNotContain("started ", again.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("all 14 services were already running", again.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(state.Services.Select(s => s.Pid), NetworkState.Load(NetworkDir).Services.Select(s => s.Pid));
@@ -116,10 +116,10 @@ public sealed class LocalNetworkTests : IDisposable
 
         // Governance with no endorsement or identity flags: the first member's admin proposes, --org picks the voter.
         var proposed = CliProcess.RunWith(local, "proposal", "create", "--channel", "zoncoin", "--remove-org", "DistributorMSP", "--expires", "1h", "--description", "defaults");
-        Assert.True(proposed.ExitCode == 0, proposed.StandardOutput + proposed.StandardError);
+        Assert.True(proposed.ExitCode == 0, proposed.StandardError + proposed.StandardOutput);
         var proposalId = proposed.StandardOutput.Trim().Split('\n')[^1];
         var voted = CliProcess.RunWith(local, "proposal", "vote", "--channel", "zoncoin", "--id", proposalId, "--no", "--org", "Manufacturer");
-        Assert.True(voted.ExitCode == 0, voted.StandardOutput + voted.StandardError);
+        Assert.True(voted.ExitCode == 0, voted.StandardError + voted.StandardOutput);
         Assert.Contains("ManufacturerMSP voted no", voted.StandardOutput, StringComparison.Ordinal);
         var listed = CliProcess.RunWith(local, "proposal", "list", "--channel", "zoncoin");
         Assert.True(listed.ExitCode == 0, listed.StandardError);
@@ -128,7 +128,7 @@ public sealed class LocalNetworkTests : IDisposable
         var sampleAddress = $"127.0.0.1:{_folder.FreePort()}";
         using var sample = StartSampleChaincode(sampleAddress, ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress));
         var deploy = CliProcess.RunWith(local, "chaincode", "deploy", "--channel", "supplychain", "--name", "mycc", "--version", "1.0", "--address", sampleAddress);
-        Assert.True(deploy.ExitCode == 0, deploy.StandardOutput + deploy.StandardError);
+        Assert.True(deploy.ExitCode == 0, deploy.StandardError + deploy.StandardOutput);
         Assert.Equal(ChaincodePackageIds.Compute("mycc", "1.0", sampleAddress), deploy.StandardOutput.Trim().Split('\n')[^1]);
         Assert.Equal(3, Regex.Count(deploy.StandardOutput, "^approved mycc 1.0 sequence 1 for ", RegexOptions.Multiline));
         var list = CliProcess.RunWith(local, "chaincode", "list", "--channel", "supplychain");
@@ -142,7 +142,7 @@ public sealed class LocalNetworkTests : IDisposable
 
         // The pharma scenario on the running network: `zoncoin demo` checks every step itself and exits 1 on a surprise.
         var demo = CliProcess.Run("demo", "--topology", topology, "--dir", NetworkDir);
-        Assert.True(demo.ExitCode == 0, demo.StandardOutput + demo.StandardError);
+        Assert.True(demo.ExitCode == 0, demo.StandardError + demo.StandardOutput);
         Assert.Contains("all 14 services were already running", demo.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("demo complete", demo.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("recalls batch", demo.StandardOutput, StringComparison.Ordinal);
@@ -164,7 +164,7 @@ public sealed class LocalNetworkTests : IDisposable
     {
         var topology = _folder.WriteFreePortTopology();
         var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
-        Assert.True(up.ExitCode == 0, up.StandardOutput + up.StandardError);
+        Assert.True(up.ExitCode == 0, up.StandardError + up.StandardOutput);
 
         // Manufacturer keeps registering products on supplychain while Pharmacy is onboarded; a transaction that fails
         // (e.g. endorsed under the old policy while the config changes) is retried, at most 10 times.
@@ -209,7 +209,7 @@ public sealed class LocalNetworkTests : IDisposable
         var add = await Task.Run(() => CliProcess.Run("network", "add-org", "--name", "Pharmacy", "--dir", NetworkDir));
         Volatile.Write(ref stop, true);
         await loop;
-        Assert.True(add.ExitCode == 0, add.StandardOutput + add.StandardError);
+        Assert.True(add.ExitCode == 0, add.StandardError + add.StandardOutput);
         Assert.Contains("organization 'Pharmacy' (PharmacyMSP) added to network 'zoncoin-local'", add.StandardOutput, StringComparison.Ordinal);
         Assert.Empty(failures);
         Assert.NotEmpty(registered);
@@ -288,7 +288,7 @@ public sealed class LocalNetworkTests : IDisposable
 
         // `up` again keeps the onboarded org: nothing is stopped or started, Pharmacy stays a member of both channels.
         var upAgain = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
-        Assert.True(upAgain.ExitCode == 0, upAgain.StandardOutput + upAgain.StandardError);
+        Assert.True(upAgain.ExitCode == 0, upAgain.StandardError + upAgain.StandardOutput);
         Assert.Contains("all 18 services were already running", upAgain.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("stopped ", upAgain.StandardOutput, StringComparison.Ordinal);
         Assert.All(NetworkState.Load(NetworkDir).Channels, c => Assert.Contains("Pharmacy", c.Organizations));

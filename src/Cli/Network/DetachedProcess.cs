@@ -54,7 +54,14 @@ internal static class DetachedProcess
             {
                 return false;
             }
-            return marker is null || File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(marker, StringComparison.Ordinal);
+            if (marker is null)
+            {
+                return true;
+            }
+            // The command line reads empty while the process is in execve (between its old and new image: setsid
+            // exec'ing dotnet), which is the very moment after Start; that is the service starting, not gone.
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+            return commandLine.Length == 0 || commandLine.Replace('\0', ' ').Contains(marker, StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
