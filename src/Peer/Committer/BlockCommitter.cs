@@ -22,9 +22,9 @@ internal sealed record CommittedBlock(Block Block, IReadOnlyList<TransactionVerd
 
 /// <summary>
 /// Validates and commits a channel's blocks (Fabric's committer): the stateless checks of every transaction in
-/// parallel, then duplicate txids and MVCC serially in block order; the block goes to the block store with its
-/// TRANSACTIONS_FILTER, then the valid writes, their history and the savepoint to the state database in one
-/// transaction. On start, <see cref="Recover"/> re-applies blocks stored after the savepoint from their filter.
+/// parallel, then duplicate txids, endorsement policies (chaincode and key-level) and MVCC serially in block order;
+/// the block goes to the block store with its TRANSACTIONS_FILTER, then the valid writes, their history and the
+/// savepoint to the state database in one transaction. On start, <see cref="Recover"/> re-applies blocks stored after the savepoint from their filter.
 /// </summary>
 internal sealed class BlockCommitter
 {
@@ -53,6 +53,8 @@ internal sealed class BlockCommitter
         var verdicts = new TransactionVerdict[data.Count];
         Parallel.For(0, data.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => verdicts[i] = validator.Validate(data[i]));
 
+        var endorsed = verdicts.Where(v => v.IsValid && v.Transaction is { Type: HeaderType.EndorserTransaction }).Select(v => v.Transaction!);
+        var policies = validator.EndorsementPolicies(_state, block.Header.Number, endorsed);
         var mvcc = new MvccValidator(_state, block.Header.Number);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < verdicts.Length; i++)
@@ -65,6 +67,11 @@ internal sealed class BlockCommitter
             if (!seen.Add(transaction.TxId) || _blocks.FindTransaction(transaction.TxId) is not null)
             {
                 verdicts[i] = TransactionVerdict.Invalid(TxValidationCode.DuplicateTxid, $"txid {transaction.TxId} was already used", transaction);
+                continue;
+            }
+            verdicts[i] = policies.Validate(transaction, (ulong)i);
+            if (!verdicts[i].IsValid)
+            {
                 continue;
             }
             var code = mvcc.Validate(transaction, (ulong)i);

@@ -1,4 +1,5 @@
 using ZonCoin.Core.Identity;
+using ZonCoin.Core.Policies;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
 using ZonCoin.Protos.Peer;
@@ -21,6 +22,9 @@ internal sealed record ParsedTransaction(
     IReadOnlyList<NamespaceRwSet> RwSets,
     ChaincodeEvent? Event)
 {
+    /// <summary>The endorsers whose signatures verified (endorser transactions that were verified; null otherwise).</summary>
+    public SignerSet? Endorsers { get; init; }
+
     public static ParsedTransaction Config(string txId, DateTimeOffset timestamp) =>
         new(HeaderType.Config, txId, null, timestamp, "", [], null);
 }

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Ledger.State;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Ledger.Rwset;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
@@ -12,8 +13,8 @@ namespace ZonCoin.Peer.Validation;
 /// <summary>
 /// The checks of one transaction that need no ledger state, so a block's transactions run them in parallel
 /// (Fabric's txvalidator): structure, channel, creator and signature, txid, the proposal hash binding, and the
-/// endorsement policy of the invoked chaincode and of every namespace written. Never throws for bad input: every
-/// problem becomes a <see cref="TxValidationCode"/>.
+/// endorsers' signatures (their policies need key-level state, so <see cref="EndorsementPolicyValidator"/> checks
+/// them serially after). Never throws for bad input: every problem becomes a <see cref="TxValidationCode"/>.
 /// </summary>
 internal sealed class TransactionValidator
 {
@@ -200,29 +201,12 @@ internal sealed class TransactionValidator
         var endorsements = actionPayload.Action.Endorsements
             .Select(e => new SignedData([.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span], e.Endorser.ToByteArray(), e.Signature.ToByteArray()))
             .ToList();
-        var signers = SignerSet.From(endorsements, _msps);
-        var written = rwSets.ToDictionary(set => set.Namespace,
-            set => (IReadOnlyCollection<string>)[.. set.RwSet.Writes.Select(w => w.Key).Concat(set.RwSet.MetadataWrites.Select(w => w.Key))], StringComparer.Ordinal);
-        var namespaces = rwSets.Where(set => written[set.Namespace].Count > 0).Select(set => set.Namespace)
-            .Prepend(chaincodeName).Distinct(StringComparer.Ordinal);
-        foreach (var ns in namespaces)
-        {
-            var policies = _definitions.EndorsementPolicies(ns, written.GetValueOrDefault(ns) ?? []);
-            if (policies is null)
-            {
-                return TransactionVerdict.Invalid(TxValidationCode.InvalidChaincode, $"no chaincode definition named '{ns}' is committed on channel '{_channelId}'", parsed);
-            }
-            foreach (var (subject, policy) in policies)
-            {
-                var result = policy.Evaluate(signers);
-                if (!result.IsSatisfied)
-                {
-                    return TransactionVerdict.Invalid(TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of {subject} not satisfied: {result.Reason}", parsed);
-                }
-            }
-        }
-        return TransactionVerdict.Valid(parsed);
+        return TransactionVerdict.Valid(parsed with { Endorsers = SignerSet.From(endorsements, _msps) });
     }
+
+    /// <summary>The serial endorsement-policy check of block <paramref name="blockNumber"/>, under the same configuration and definitions.</summary>
+    public EndorsementPolicyValidator EndorsementPolicies(IStateDatabase state, ulong blockNumber, IEnumerable<ParsedTransaction> transactions) =>
+        new(_channelId, _msps, _definitions, state, blockNumber, transactions);
 
     private static List<NamespaceRwSet> ReadRwSets(ByteString results)
     {

@@ -228,6 +228,99 @@ public abstract class BlockCommitterTests : IDisposable
         Assert.False(a.Metadata.IsEmpty);
     }
 
+    private Envelope EndorsedBy(KVRWSet set, params SigningIdentity[] endorsers) => Tx.Endorsed(_network.Org1.Client, Tx.RwSet(set), endorsers);
+
+    /// <summary>A metadata write setting the key-level endorsement policy of <paramref name="key"/>, plus <paramref name="set"/>'s writes.</summary>
+    private static KVRWSet WithKeyPolicy(KVRWSet set, string key, string policy)
+    {
+        set.MetadataWrites.Add(new KVMetadataWrite
+        {
+            Key = key,
+            Entries = { new KVMetadataEntry { Name = "VALIDATION_PARAMETER", Value = PolicyDsl.Parse(policy).ToByteString() } },
+        });
+        return set;
+    }
+
+    /// <summary>Block 1 seeds a, b, d; block 2 gives "a" the key-level policy OR('Org2MSP.peer') (the chaincode's is OR('Org1MSP.peer')).</summary>
+    private void SeedWithKeyPolicyOnA()
+    {
+        Seed();
+        Assert.Equal([TxValidationCode.Valid], Commit(EndorsedBy(WithKeyPolicy(new KVRWSet(), "a", "OR('Org2MSP.peer')"), _network.Org1.Peer)));
+    }
+
+    [Fact]
+    public void Key_level_policy_replaces_the_chaincode_policy_for_its_key()
+    {
+        SeedWithKeyPolicyOnA();
+
+        var codes = Commit(
+            EndorsedBy(Tx.Writes(("a", "by-org1")), _network.Org1.Peer),
+            EndorsedBy(Tx.Writes(("a", "by-org2")), _network.Org2.Peer),
+            EndorsedBy(Tx.Writes(("b", "by-org2")), _network.Org2.Peer));
+
+        // The chaincode policy alone no longer protects "a"; the key's own policy does, and only for "a".
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid, TxValidationCode.EndorsementPolicyFailure], codes);
+        Assert.Equal("by-org2", Value("a"));
+        Assert.Equal("1", Value("b"));
+    }
+
+    [Fact]
+    public void Transaction_writing_keys_with_and_without_a_key_level_policy_needs_both_policies()
+    {
+        SeedWithKeyPolicyOnA();
+
+        var codes = Commit(
+            EndorsedBy(Tx.Writes(("a", "2"), ("b", "2")), _network.Org2.Peer),
+            EndorsedBy(Tx.Writes(("a", "3"), ("b", "3")), _network.Org1.Peer),
+            EndorsedBy(Tx.Writes(("a", "4"), ("b", "4")), _network.Org1.Peer, _network.Org2.Peer));
+
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure, TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid], codes);
+        Assert.Equal("4", Value("a"));
+    }
+
+    [Fact]
+    public void Changing_or_deleting_a_key_level_policy_needs_the_policy_in_force()
+    {
+        SeedWithKeyPolicyOnA();
+
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure], Commit(EndorsedBy(WithKeyPolicy(new KVRWSet(), "a", "OR('Org1MSP.peer')"), _network.Org1.Peer)));
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure], Commit(EndorsedBy(Tx.Writes(("a", null)), _network.Org1.Peer)));
+        Assert.Equal([TxValidationCode.Valid], Commit(EndorsedBy(WithKeyPolicy(new KVRWSet(), "a", "OR('Org1MSP.peer')"), _network.Org2.Peer)));
+        Assert.Equal([TxValidationCode.Valid], Commit(EndorsedBy(Tx.Writes(("a", "back-to-org1")), _network.Org1.Peer)));
+    }
+
+    [Fact]
+    public void Key_whose_policy_an_earlier_transaction_of_the_block_changed_is_an_endorsement_policy_failure()
+    {
+        SeedWithKeyPolicyOnA();
+
+        var codes = Commit(
+            EndorsedBy(WithKeyPolicy(new KVRWSet(), "a", "OR('Org1MSP.peer')"), _network.Org1.Peer), // fails the policy in force: no effect
+            EndorsedBy(WithKeyPolicy(new KVRWSet(), "a", "OR('Org3MSP.peer')"), _network.Org2.Peer), // valid: changes the policy
+            EndorsedBy(Tx.Writes(("a", "x")), _network.Org2.Peer, _network.Org3.Peer), // "a" changed policy earlier in this block
+            EndorsedBy(Tx.Writes(("b", "x")), _network.Org1.Peer)); // another key is unaffected
+
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid, TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid], codes);
+        // In the next block the new policy is in force.
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid], Commit(
+            EndorsedBy(Tx.Writes(("a", "y")), _network.Org2.Peer),
+            EndorsedBy(Tx.Writes(("a", "z")), _network.Org3.Peer)));
+        Assert.Equal("z", Value("a"));
+    }
+
+    [Fact]
+    public void Key_level_policy_that_is_not_a_signature_policy_fails_every_write_of_the_key()
+    {
+        Seed();
+        var garbage = new KVRWSet();
+        garbage.MetadataWrites.Add(new KVMetadataWrite { Key = "a", Entries = { new KVMetadataEntry { Name = "VALIDATION_PARAMETER", Value = ByteString.CopyFrom(0xFF, 0x01) } } });
+        Assert.Equal([TxValidationCode.Valid], Commit(EndorsedBy(garbage, _network.Org1.Peer)));
+
+        Assert.Equal([TxValidationCode.EndorsementPolicyFailure, TxValidationCode.Valid], Commit(
+            EndorsedBy(Tx.Writes(("a", "2")), _network.Org1.Peer, _network.Org2.Peer),
+            EndorsedBy(Tx.Writes(("b", "2")), _network.Org1.Peer)));
+    }
+
     [Fact]
     public void Block_not_next_is_refused()
     {

@@ -16,10 +16,12 @@ namespace ZonCoin.Peer.Tests.Validation;
 public sealed class TransactionValidatorTests : IDisposable
 {
     private readonly TestNetwork _network = new();
+    private readonly TestLedger _ledger;
     private readonly TransactionValidator _validator;
 
     public TransactionValidatorTests()
     {
+        _ledger = new TestLedger(_network);
         _validator = new TransactionValidator(TestNetwork.ChannelId, _network.Resources.Msps,
             new Definitions(new Dictionary<string, IPolicy> { ["cc"] = _network.Policy("AND('Org1MSP.peer', 'Org2MSP.peer')") }));
     }
@@ -36,7 +38,7 @@ public sealed class TransactionValidatorTests : IDisposable
         return set;
     }
 
-    private TransactionVerdict Validate(Envelope envelope) => _validator.Validate(envelope.ToByteString());
+    private TransactionVerdict Validate(Envelope envelope) => _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State);
 
     [Fact]
     public void Endorsed_transaction_is_valid_with_its_parsed_read_write_sets()
@@ -225,8 +227,8 @@ public sealed class TransactionValidatorTests : IDisposable
         var byOrg1 = Tx.Endorsed(_network.Org1.Admin, approval, [_network.Org1.Peer], chaincode: LifecycleKeys.Namespace);
         var byOrg2 = Tx.Endorsed(_network.Org1.Admin, approval, [_network.Org2.Peer], chaincode: LifecycleKeys.Namespace);
 
-        Assert.Equal(TxValidationCode.Valid, validator.Validate(byOrg1.ToByteString()).Code);
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(byOrg2.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.ValidateWithPolicies(byOrg1.ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(byOrg2.ToByteString(), ledger.State).Code);
     }
 
     [Fact]
@@ -240,8 +242,8 @@ public sealed class TransactionValidatorTests : IDisposable
         var byOne = Tx.Endorsed(Client, definition, [_network.Org1.Peer], chaincode: LifecycleKeys.Namespace);
         var byTwo = Tx.Endorsed(Client, definition, BothPeers, chaincode: LifecycleKeys.Namespace);
 
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(byOne.ToByteString()).Code);
-        Assert.Equal(TxValidationCode.Valid, validator.Validate(byTwo.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(byOne.ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.ValidateWithPolicies(byTwo.ToByteString(), ledger.State).Code);
     }
 
     [Fact]
@@ -254,11 +256,11 @@ public sealed class TransactionValidatorTests : IDisposable
         var outsiderVote = Tx.RwSet((GovernanceKeys.Namespace, Tx.Writes((GovernanceKeys.Vote("p1", "Org9MSP"), "vote"))));
         var proposal = Tx.RwSet((GovernanceKeys.Namespace, Tx.Writes((GovernanceKeys.Proposal("p1"), "proposal"))));
 
-        Assert.Equal(TxValidationCode.Valid, validator.Validate(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org2.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org1.Admin, outsiderVote, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(_network.Org1.Admin, proposal, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.Valid, validator.Validate(Tx.Endorsed(_network.Org1.Admin, proposal, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString()).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.ValidateWithPolicies(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org2.Peer], chaincode: GovernanceKeys.Namespace).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(Tx.Endorsed(_network.Org2.Admin, vote, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(Tx.Endorsed(_network.Org1.Admin, outsiderVote, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(Tx.Endorsed(_network.Org1.Admin, proposal, [_network.Org1.Peer], chaincode: GovernanceKeys.Namespace).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.ValidateWithPolicies(Tx.Endorsed(_network.Org1.Admin, proposal, BothPeers, chaincode: GovernanceKeys.Namespace).ToByteString(), ledger.State).Code);
     }
 
     [Fact]
@@ -278,21 +280,27 @@ public sealed class TransactionValidatorTests : IDisposable
         var cache = new ChaincodeDefinitionCache(ledger.State, () => _network.Resources);
         var validator = new TransactionValidator(TestNetwork.ChannelId, _network.Resources.Msps, cache);
 
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.Validate(Tx.Endorsed(Client, Tx.RwSet(SampleRwSet()), BothPeers).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.Valid, validator.Validate(Tx.Endorsed(Client, Tx.RwSet(SampleRwSet()), [_network.Org3.Peer]).ToByteString()).Code);
-        Assert.Equal(TxValidationCode.InvalidChaincode, validator.Validate(Tx.Endorsed(Client, Tx.RwSet(("other", Tx.Writes(("k", "v")))), BothPeers, chaincode: "other").ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, validator.ValidateWithPolicies(Tx.Endorsed(Client, Tx.RwSet(SampleRwSet()), BothPeers).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.Valid, validator.ValidateWithPolicies(Tx.Endorsed(Client, Tx.RwSet(SampleRwSet()), [_network.Org3.Peer]).ToByteString(), ledger.State).Code);
+        Assert.Equal(TxValidationCode.InvalidChaincode, validator.ValidateWithPolicies(Tx.Endorsed(Client, Tx.RwSet(("other", Tx.Writes(("k", "v")))), BothPeers, chaincode: "other").ToByteString(), ledger.State).Code);
     }
 
-    public void Dispose() => _network.Dispose();
+    public void Dispose()
+    {
+        _ledger.Dispose();
+        _network.Dispose();
+    }
 }
 
 public sealed class TransactionValidatorRobustnessTests : IDisposable
 {
     private readonly TestNetwork _network = new();
+    private readonly TestLedger _ledger;
     private readonly TransactionValidator _validator;
 
     public TransactionValidatorRobustnessTests()
     {
+        _ledger = new TestLedger(_network);
         _validator = new TransactionValidator(TestNetwork.ChannelId, _network.Resources.Msps,
             new Definitions(new Dictionary<string, IPolicy> { ["cc"] = _network.Policy("OR('Org1MSP.peer')"), ["cc2"] = _network.Policy("OR('Org1MSP.peer')") }));
     }
@@ -319,7 +327,7 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
         var envelope = Tx.Endorsed(_network.Org1.Client, Tx.RwSet(Tx.Writes(("a", "1"))), [_network.Org1.Peer]);
         var garbage = Tx.Resign(envelope, _network.Org1.Client, payload =>
             payload.Header.SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(1, 2, 3), Nonce = ByteString.CopyFrom(4) }.ToByteString());
-        Assert.Equal(TxValidationCode.BadCreatorSignature, _validator.Validate(garbage.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.BadCreatorSignature, _validator.ValidateWithPolicies(garbage.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
@@ -329,7 +337,7 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
         var response = Endorsements.Endorse(proposal, Tx.Result(Tx.RwSet(Tx.Writes(("a", "1")))), _network.Org1.Peer);
         response.Endorsement.Endorser = ByteString.CopyFrom(9, 9, 9);
         var envelope = Endorsements.Sign(Endorsements.CreateTransaction(proposal, [response]), _network.Org1.Client);
-        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
@@ -338,14 +346,14 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
         var results = Tx.RwSet(("cc", Tx.Writes(("a", "1"))), ("cc", Tx.Writes(("b", "2"))));
         var envelope = Tx.Endorsed(_network.Org1.Client, results, [_network.Org1.Peer]);
 
-        Assert.Equal(TxValidationCode.IllegalWriteset, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.IllegalWriteset, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
     public void Unparseable_rwset_is_bad_rwset()
     {
         var envelope = FromPrp(p => Prp(p, Action(ByteString.CopyFrom(0x12, 0x09, 0x01))));
-        Assert.Equal(TxValidationCode.BadRwset, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.BadRwset, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
@@ -357,7 +365,7 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
             action.Events = ByteString.CopyFrom(0x0A, 0x09);
             return Prp(p, action);
         });
-        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
@@ -365,7 +373,7 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
     {
         var chaincodeEvent = new ChaincodeEvent { ChaincodeId = "cc2", EventName = "ev" };
         var envelope = Tx.Endorsed(_network.Org1.Client, Tx.RwSet(Tx.Writes(("a", "1"))), [_network.Org1.Peer], chaincodeEvent: chaincodeEvent);
-        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.InvalidOtherReason, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
@@ -373,15 +381,19 @@ public sealed class TransactionValidatorRobustnessTests : IDisposable
     {
         // The header invokes cc; the endorsed action claims cc2.
         var envelope = FromPrp(p => Prp(p, Action(Tx.RwSet(("cc2", Tx.Writes(("a", "1")))), name: "cc2")));
-        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
     [Fact]
     public void Action_without_chaincode_version_is_invalid_chaincode()
     {
         var envelope = FromPrp(p => Prp(p, Action(Tx.RwSet(Tx.Writes(("a", "1"))), version: "")));
-        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.Validate(envelope.ToByteString()).Code);
+        Assert.Equal(TxValidationCode.InvalidChaincode, _validator.ValidateWithPolicies(envelope.ToByteString(), _ledger.State).Code);
     }
 
-    public void Dispose() => _network.Dispose();
+    public void Dispose()
+    {
+        _ledger.Dispose();
+        _network.Dispose();
+    }
 }

@@ -26,6 +26,9 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
 
     private const string ValueColumns = "value, metadata, block, tx";
 
+    /// <summary>How long opening waits for the channel's writer lock before it reports another writer.</summary>
+    private static readonly TimeSpan WriterLockGrace = TimeSpan.FromSeconds(3);
+
     /// <summary>The columns a rich query reads: the key, the value columns and whether the value is a JSON object.</summary>
     private const string QueryColumns = "s.key, s.value, s.metadata, s.block, s.tx, s.doc IS NOT NULL";
 
@@ -569,7 +572,20 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
                 return;
             }
             _disposed = true;
-            // Closing the session releases its advisory lock.
+            // Released here, not left to the session's end: a closed connection's server process may hold it a moment
+            // longer, and a reopen right after would find the channel still locked.
+            try
+            {
+                if (_writer is { State: System.Data.ConnectionState.Open } open)
+                {
+                    using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", open);
+                    unlock.ExecuteNonQuery();
+                }
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is broken: its session, and with it the lock, is gone.
+            }
             _writer?.Dispose();
             _writer = null;
             _dataSource.Dispose();
@@ -587,9 +603,15 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
             using (var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext('zoncoin-statedb'), hashtext(@schema));", writer))
             {
                 command.Parameters.Add(new NpgsqlParameter<string>("schema", _schema));
-                if (command.ExecuteScalar() is not true)
+                // A writer that just went away (a killed peer) holds the lock until the server ends its session.
+                var deadline = DateTime.UtcNow + WriterLockGrace;
+                while (command.ExecuteScalar() is not true)
                 {
-                    throw new StateDatabaseException($"The state database of channel '{ChannelId}' (PostgreSQL schema {_schema}) is already open by another writer.");
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        throw new StateDatabaseException($"The state database of channel '{ChannelId}' (PostgreSQL schema {_schema}) is already open by another writer.");
+                    }
+                    Thread.Sleep(100);
                 }
             }
             if (migrate)
