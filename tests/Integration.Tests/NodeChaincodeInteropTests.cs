@@ -92,11 +92,55 @@ public sealed class NodeChaincodeInteropTests : IAsyncLifetime
         Assert.Equal("AssetCreated", eventName);
     }
 
-    private async Task<(Envelope Envelope, string TxId)> EndorseAsync(string function, params string[] args)
+    [Fact]
+    public async Task Key_level_endorsement_set_by_the_Node_shim_replaces_the_chaincode_policy_for_that_key()
+    {
+        var (guarded, unguarded) = (PeerNetwork.NewId(), PeerNetwork.NewId());
+        var creates = new[] { await EndorseAsync("CreateAsset", guarded, "red", "o", "1"), await EndorseAsync("CreateAsset", unguarded, "red", "o", "1") };
+        await _network.BroadcastAsync([.. creates.Select(c => c.Envelope)]);
+        foreach (var (_, txId) in creates)
+        {
+            Assert.Equal(TxValidationCode.Valid, (await _network.WaitForTransactionAsync(_network.Peer1, txId)).Code);
+            Assert.Equal(TxValidationCode.Valid, (await _network.WaitForTransactionAsync(_network.Peer2, txId)).Code);
+        }
+        Assert.Equal("[]", await EvaluateAsync("GetAssetEndorsers", guarded));
+
+        // The chaincode's policy (MAJORITY of two orgs) lets both orgs set the key's policy to Org2's peers alone.
+        Assert.Equal(TxValidationCode.Valid, await SubmitAsync([_network.Peer1, _network.Peer2], "SetAssetEndorsers", guarded, "Org2MSP"));
+        Assert.Equal("[\"Org2MSP\"]", await EvaluateAsync("GetAssetEndorsers", guarded));
+
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, await SubmitAsync([_network.Peer1], "UpdateAssetValue", guarded, "10"));
+        Assert.Equal(TxValidationCode.Valid, await SubmitAsync([_network.Peer2], "UpdateAssetValue", guarded, "20"));
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, await SubmitAsync([_network.Peer2], "UpdateAssetValue", unguarded, "20"));
+        Assert.Equal(TxValidationCode.EndorsementPolicyFailure, await SubmitAsync([_network.Peer1], "SetAssetEndorsers", guarded, "Org1MSP"));
+
+        using var asset = JsonDocument.Parse(await EvaluateAsync("ReadAsset", guarded));
+        Assert.Equal(20, asset.RootElement.GetProperty("Value").GetInt32());
+        using var other = JsonDocument.Parse(await EvaluateAsync("ReadAsset", unguarded));
+        Assert.Equal(1, other.RootElement.GetProperty("Value").GetInt32());
+    }
+
+    /// <summary>
+    /// Endorses on <paramref name="peers"/>, submits, waits until both peers committed it (the next endorsement may be
+    /// on either) and returns the validation code, which both must agree on.
+    /// </summary>
+    private async Task<TxValidationCode> SubmitAsync(PeerNode[] peers, string function, params string[] args)
+    {
+        var (envelope, txId) = await EndorseAsync(peers, function, args);
+        await _network.BroadcastAsync(envelope);
+        var (_, code) = await _network.WaitForTransactionAsync(_network.Peer1, txId);
+        Assert.Equal(code, (await _network.WaitForTransactionAsync(_network.Peer2, txId)).Code);
+        return code;
+    }
+
+    private Task<(Envelope Envelope, string TxId)> EndorseAsync(string function, params string[] args) =>
+        EndorseAsync([_network.Peer1, _network.Peer2], function, args);
+
+    private async Task<(Envelope Envelope, string TxId)> EndorseAsync(PeerNode[] peers, string function, params string[] args)
     {
         var signer = _network.Org1.User();
         var (proposal, txId) = Proposal(function, args);
-        var responses = await Task.WhenAll(new[] { _network.Peer1, _network.Peer2 }.Select(peer => PeerNetwork.ProcessAsync(peer, proposal)));
+        var responses = await Task.WhenAll(peers.Select(peer => PeerNetwork.ProcessAsync(peer, proposal)));
         foreach (var response in responses)
         {
             Assert.True(response.Response.Status == 200, $"{function}: {response.Response.Status} {response.Response.Message}");
