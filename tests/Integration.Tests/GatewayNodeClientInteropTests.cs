@@ -315,6 +315,30 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
             missing.GetProperty("grpcDetails").GetString());
     }
 
+    [Fact]
+    public async Task Key_level_policy_makes_the_gateway_also_ask_the_org_it_names()
+    {
+        // Under OR(Org1, Org2) Org1's gateway asks only its own org; once the asset's key-level policy names Org2's
+        // peers, the gateway learns that from Org1's endorsement (its ChaincodeInterest) and asks Org2 as well.
+        const string Name = "asset-node-sbe";
+        await using var chaincode = await NodeChaincodeServer.StartAndDeployAsync(_network, Name, policy: "OR('Org1MSP.peer','Org2MSP.peer')");
+        var id = PeerNetwork.NewId();
+        var setup = await RunAsync(
+            Tx("submit", Name, "CreateAsset", id, "green", "Ann", "5"),
+            Tx("stepwise", Name, "SetAssetEndorsers", id, "Org2MSP"));
+        Ok(setup[0]);
+        var guard = Ok(setup[1]);
+        await AssertCommittedAsync(guard.GetProperty("status"), guard.GetProperty("transactionId").GetString()!);
+        Assert.True(guard.GetProperty("status").GetProperty("successful").GetBoolean());
+
+        var steps = await RunAsync(Tx("stepwise", Name, "UpdateAssetValue", id, "50"), Tx("evaluate", Name, "ReadAsset", id));
+        var update = Ok(steps[0]);
+        await AssertCommittedAsync(update.GetProperty("status"), update.GetProperty("transactionId").GetString()!);
+        Assert.True(update.GetProperty("status").GetProperty("successful").GetBoolean(), $"update: {update}");
+        using var read = JsonDocument.Parse(Result(steps[1]));
+        Assert.Equal(50, read.RootElement.GetProperty("Value").GetInt32());
+    }
+
     /// <summary>The status matches what our peers' Deliver reports for the transaction (code and block number).</summary>
     private async Task AssertCommittedAsync(JsonElement status, string txId)
     {

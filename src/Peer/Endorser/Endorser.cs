@@ -14,6 +14,8 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc;
 
+using ZonCoin.Peer.Validation;
+
 namespace ZonCoin.Peer.Endorser;
 
 /// <summary>
@@ -186,7 +188,12 @@ internal sealed partial class Endorser
             throw new ProposalRejectedException($"error in simulation: transaction {proposal.TxId}: {ex.Message}");
         }
         var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, results, chaincodeEvent);
-        return Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
+        var response = Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
+        if (!readOnly && !ValidationParameters.IsSystemNamespace(name))
+        {
+            response.Interest = simulator.Interest();
+        }
+        return response;
     }
 
     private async Task<ChaincodeResult> ExecuteAsync(PeerChannel channel, Protos.Lifecycle.ChaincodeDefinition definition, UnpackedProposal proposal, TxSimulator simulator, CancellationToken cancellationToken)

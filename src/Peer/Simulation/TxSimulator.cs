@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Validation;
+using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Peer;
 using ZonCoin.Protos.Ledger.Rwset;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
 using StateVersion = ZonCoin.Ledger.State.Version;
@@ -37,7 +39,9 @@ internal sealed class TxSimulator
     public VersionedValue? GetState(string ns, string key)
     {
         var value = _state.Get(ns, key);
-        Record(ns).Reads.TryAdd(key, value?.Version);
+        var record = Record(ns);
+        record.Reads.TryAdd(key, value?.Version);
+        record.Seen.TryAdd(key, value);
         return value;
     }
 
@@ -145,6 +149,50 @@ internal sealed class TxSimulator
         return txRwSet.ToByteString();
     }
 
+    /// <summary>
+    /// What the endorsement of these results needs, for the gateway to plan endorsers (Fabric's <c>ChaincodeInterest</c>):
+    /// one call per application namespace read or written; the committed key-level policies of the keys it writes
+    /// (or whose metadata it writes); and <c>disregard_namespace_policy</c> when every written key has one, so the
+    /// chaincode's own policy is not needed.
+    /// </summary>
+    public ChaincodeInterest Interest()
+    {
+        var interest = new ChaincodeInterest();
+        foreach (var (ns, record) in _namespaces)
+        {
+            if (ValidationParameters.IsSystemNamespace(ns))
+            {
+                continue;
+            }
+            var call = new ChaincodeCall { Name = ns };
+            var written = record.Writes.Keys.Concat(record.MetadataWrites.Keys).Distinct(StringComparer.Ordinal).ToList();
+            var needsNamespacePolicy = written.Count == 0;
+            // Keys the chaincode read are known already; the others are read now (one query).
+            var unseen = written.Where(key => !record.Seen.ContainsKey(key)).ToList();
+            var committed = unseen.Count > 0 ? _state.GetMany(ns, unseen) : null;
+            foreach (var key in written)
+            {
+                var value = record.Seen.TryGetValue(key, out var seen) ? seen : committed?.GetValueOrDefault(key);
+                if (ValidationParameters.Of(value) is not { } parameter)
+                {
+                    needsNamespacePolicy = true;
+                    continue;
+                }
+                try
+                {
+                    call.KeyPolicies.Add(SignaturePolicyEnvelope.Parser.ParseFrom(parameter.Span));
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                    needsNamespacePolicy = true; // unusable: validation will fail the key whatever endorses it
+                }
+            }
+            call.DisregardNamespacePolicy = !needsNamespacePolicy;
+            interest.Chaincodes.Add(call);
+        }
+        return interest;
+    }
+
     private NamespaceRecord Record(string ns)
     {
         if (!_namespaces.TryGetValue(ns, out var record))
@@ -158,6 +206,9 @@ internal sealed class TxSimulator
     private sealed class NamespaceRecord
     {
         public Dictionary<string, StateVersion?> Reads { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The committed values read by <see cref="GetState"/> (null: absent), with their metadata.</summary>
+        public Dictionary<string, VersionedValue?> Seen { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, ByteString?> Writes { get; } = new(StringComparer.Ordinal);
 

@@ -24,9 +24,6 @@ namespace ZonCoin.Peer.Validation;
 /// </summary>
 internal sealed class EndorsementPolicyValidator
 {
-    /// <summary>The metadata entry holding a key-level endorsement policy.</summary>
-    public const string ValidationParameter = "VALIDATION_PARAMETER";
-
     private readonly string _channelId;
     private readonly MspManager _msps;
     private readonly IChaincodeDefinitions _definitions;
@@ -136,27 +133,11 @@ internal sealed class EndorsementPolicyValidator
     }
 
     /// <summary>The committed <c>VALIDATION_PARAMETER</c> of the key, or null when it has none.</summary>
-    private ReadOnlyMemory<byte>? KeyPolicy(string ns, string key)
-    {
-        if (!_committed.TryGetValue(ns, out var values) || !values.TryGetValue(key, out var value) || value.Metadata.IsEmpty)
-        {
-            return null;
-        }
-        StateMetadataResult metadata;
-        try
-        {
-            metadata = StateMetadataResult.Parser.ParseFrom(value.Metadata.Span);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            return null;
-        }
-        return metadata.Entries.FirstOrDefault(entry => entry.Metakey == ValidationParameter) is { Value.IsEmpty: false } entry ? entry.Value.Memory : null;
-    }
+    private ReadOnlyMemory<byte>? KeyPolicy(string ns, string key) =>
+        _committed.TryGetValue(ns, out var values) ? ValidationParameters.Of(values.GetValueOrDefault(key)) : null;
 
     private static IEnumerable<string> WrittenKeys(NamespaceRwSet set) =>
         set.RwSet.Writes.Select(w => w.Key).Concat(set.RwSet.MetadataWrites.Select(w => w.Key));
 
-    /// <summary>System namespaces start with '_'; Fabric's chaincode names cannot.</summary>
-    private static bool IsSystemNamespace(string ns) => ns.StartsWith('_');
+    private static bool IsSystemNamespace(string ns) => ValidationParameters.IsSystemNamespace(ns);
 }

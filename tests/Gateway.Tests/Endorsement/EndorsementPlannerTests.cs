@@ -181,6 +181,31 @@ public sealed class EndorsementPlannerTests
         Assert.Equal("Org2MSP | Org3MSP", Render(EndorsementPlanner.Layouts(new ApplicationPolicy { SignaturePolicy = envelope }, Config(3), "Org1MSP")));
     }
 
+    [Theory]
+    // A chaincode policy together with a key-level policy: every combination that meets both, minimal sets only.
+    [InlineData("OR('Org1MSP.peer','Org2MSP.peer')", "OR('Org2MSP.peer')", "Org2MSP")]
+    [InlineData("OR('Org1MSP.peer','Org2MSP.peer')", "OR('Org3MSP.peer')", "Org1MSP,Org3MSP | Org2MSP,Org3MSP")]
+    [InlineData("AND('Org1MSP.peer','Org2MSP.peer')", "OR('Org2MSP.peer','Org3MSP.peer')", "Org1MSP,Org2MSP")]
+    [InlineData("OR('Org1MSP.peer')", "AND('Org2MSP.peer','Org3MSP.peer')", "Org1MSP,Org2MSP,Org3MSP")]
+    [InlineData("OR('Org1MSP.peer')", "OR('Org1MSP.admin')", "")]
+    public void Combined_requirements(string chaincodePolicy, string keyPolicy, string expected)
+    {
+        IReadOnlyList<IReadOnlySet<string>> Layouts(string policy) =>
+            EndorsementPlanner.Layouts(new ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse(policy) }, Config(3), "Org1MSP");
+
+        var combined = EndorsementPlanner.Combine([Layouts(chaincodePolicy), Layouts(keyPolicy)]);
+
+        Assert.Equal(expected, Render([.. combined.OrderBy(l => l.Count).ThenBy(l => string.Join(",", l.Order(StringComparer.Ordinal)), StringComparer.Ordinal)]));
+    }
+
+    [Fact]
+    public void No_requirements_need_no_endorser()
+    {
+        var combined = EndorsementPlanner.Combine([]);
+
+        Assert.Empty(Assert.Single(combined));
+    }
+
     [Fact]
     public void A_zero_out_of_policy_needs_no_endorser()
     {

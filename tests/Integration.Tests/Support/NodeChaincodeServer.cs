@@ -27,15 +27,17 @@ internal sealed class NodeChaincodeServer : IAsyncDisposable
 
     /// <summary>
     /// Starts the server, waits for its port, and deploys it as <paramref name="name"/> 1.0 for the network's two orgs
-    /// (with its state database indexes when <paramref name="withIndexes"/>).
+    /// (with its state database indexes when <paramref name="withIndexes"/>; under <paramref name="policy"/> when given,
+    /// else the channel's default).
     /// </summary>
-    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name, bool withIndexes = false)
+    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name, bool withIndexes = false, string? policy = null)
     {
         var server = new NodeChaincodeServer(name);
         try
         {
             await server.StartAsync();
-            var args = network.DeployArgs("deploy", server.Address, withIndexes ? ["--metadata-dir", ContractDirectory] : []).ToList();
+            string[] extra = [.. withIndexes ? ["--metadata-dir", ContractDirectory] : Array.Empty<string>(), .. policy is null ? [] : new[] { "--policy", policy }];
+            var args = network.DeployArgs("deploy", server.Address, extra).ToList();
             args[args.IndexOf("--name") + 1] = name;
             var (exitCode, output) = await NodeProcess.RunAsync(Repo.CliDll, [.. args], null);
             Assert.True(exitCode == 0, $"deploy of {name} failed: {output}");

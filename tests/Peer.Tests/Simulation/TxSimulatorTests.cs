@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using ZonCoin.Core.Policies;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Ledger.Tests.Support;
@@ -47,6 +48,45 @@ public abstract class TxSimulatorTests : IDisposable
         updating.PutState("cc", "z", "Z"u8.ToArray());
         var error = Assert.Throws<InvalidOperationException>(() => updating.Results());
         Assert.Contains("read-only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Interest_names_key_level_policies_of_written_keys_and_whether_the_chaincode_policy_is_still_needed()
+    {
+        var org2 = PolicyDsl.Parse("OR('Org2MSP.peer')");
+        var org3 = PolicyDsl.Parse("OR('Org3MSP.peer')");
+        var batch = new UpdateBatch();
+        batch.PutMetadata("cc", "a", KeyPolicyMetadata(org2), new StateVersion(2, 0));
+        batch.PutMetadata("cc", "b", KeyPolicyMetadata(org3), new StateVersion(2, 1));
+        _state.ApplyBlock(2, batch);
+
+        var guardedOnly = new TxSimulator(_state);
+        _ = guardedOnly.GetState("cc", "a"); // read first: its metadata comes from the read
+        guardedOnly.PutState("cc", "a", "x"u8.ToArray());
+        guardedOnly.SetStateMetadata("cc", "b", new Dictionary<string, ByteString>());
+        var call = Assert.Single(guardedOnly.Interest().Chaincodes);
+        Assert.Equal("cc", call.Name);
+        Assert.True(call.DisregardNamespacePolicy);
+        Assert.Equal([org2, org3], call.KeyPolicies);
+
+        var mixed = new TxSimulator(_state);
+        mixed.PutState("cc", "a", "x"u8.ToArray());
+        mixed.PutState("cc", "c", "x"u8.ToArray());
+        _ = mixed.GetState("other", "k"); // read only: that chaincode's policy is needed
+        _ = mixed.GetState("_lifecycle", "k"); // system namespaces are left out
+        var calls = mixed.Interest().Chaincodes.ToDictionary(c => c.Name);
+        Assert.Equal(["cc", "other"], calls.Keys.Order(StringComparer.Ordinal));
+        Assert.False(calls["cc"].DisregardNamespacePolicy);
+        Assert.Equal([org2], calls["cc"].KeyPolicies);
+        Assert.False(calls["other"].DisregardNamespacePolicy);
+        Assert.Empty(calls["other"].KeyPolicies);
+    }
+
+    private static byte[] KeyPolicyMetadata(Protos.Common.SignaturePolicyEnvelope policy)
+    {
+        var metadata = new Protos.Peer.StateMetadataResult();
+        metadata.Entries.Add(new Protos.Peer.StateMetadata { Metakey = "VALIDATION_PARAMETER", Value = policy.ToByteString() });
+        return metadata.ToByteArray();
     }
 
     [Fact]

@@ -34,6 +34,21 @@ internal static class EndorsementPlanner
             .ThenBy(set => string.Join(",", set.Order(StringComparer.Ordinal)), StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The minimal organisation sets that meet every requirement at once, each requirement given as its alternative
+    /// sets (as <see cref="Layouts"/> returns them); no requirements need no organisation.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlySet<string>> Combine(IEnumerable<IReadOnlyList<IReadOnlySet<string>>> requirements)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        var product = new List<HashSet<string>> { new(StringComparer.Ordinal) };
+        foreach (var requirement in requirements)
+        {
+            product = [.. product.SelectMany(partial => requirement.Select(option => new HashSet<string>(partial.Concat(option), StringComparer.Ordinal))).Take(MaxLayouts * 4)];
+        }
+        return Minimal(product);
+    }
+
     private static List<HashSet<string>> Reference(string path, ChannelConfig config)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

@@ -36,8 +36,16 @@ internal sealed partial class GatewayServer
         else
         {
             var layouts = await LayoutsAsync(channel, proposal.ChaincodeName, context.CancellationToken).ConfigureAwait(false);
+            var planned = false;
             while (true)
             {
+                // Once an endorsement came back, plan again from what its simulation needs (Fabric's gateway uses the
+                // first endorser's ChaincodeInterest): key-level policies of written keys, other chaincodes called.
+                if (!planned && collection.Interest(_topology.MspId) is { Chaincodes.Count: > 0 } interest)
+                {
+                    planned = true;
+                    layouts = await InterestLayoutsAsync(channel, proposal.ChaincodeName, interest, collection, context.CancellationToken).ConfigureAwait(false);
+                }
                 var layout = layouts.FirstOrDefault(l => !l.Overlaps(collection.Failed));
                 if (layout is null)
                 {
@@ -109,6 +117,39 @@ internal sealed partial class GatewayServer
         return withPeers;
     }
 
+    /// <summary>
+    /// The organisation sets that satisfy everything <paramref name="interest"/> names: each chaincode's policy (unless
+    /// every key it writes has a key-level policy) and each key-level policy; those needing the fewest endorsements
+    /// beyond the ones already <paramref name="collection"/>ed come first.
+    /// </summary>
+    private async Task<IReadOnlyList<IReadOnlySet<string>>> InterestLayoutsAsync(
+        GatewayChannel channel, string chaincode, ChaincodeInterest interest, EndorsementCollection collection, CancellationToken cancellationToken)
+    {
+        var requirements = new List<IReadOnlyList<IReadOnlySet<string>>>();
+        foreach (var call in interest.Chaincodes)
+        {
+            if (!call.DisregardNamespacePolicy)
+            {
+                requirements.Add(await LayoutsAsync(channel, call.Name, cancellationToken).ConfigureAwait(false));
+            }
+            foreach (var keyPolicy in call.KeyPolicies)
+            {
+                requirements.Add(EndorsementPlanner.Layouts(new Protos.Common.ApplicationPolicy { SignaturePolicy = keyPolicy }, channel.Resources.Config, _topology.MspId));
+            }
+        }
+        var layouts = EndorsementPlanner.Combine(requirements)
+            .Where(layout => layout.All(org => channel.PeersOf(org).Count > 0))
+            .OrderBy(layout => layout.Count(org => !collection.Endorsed.ContainsKey(org)))
+            .ThenBy(layout => layout.Contains(_topology.MspId) ? 0 : 1)
+            .ThenBy(layout => layout.Count)
+            .ToList();
+        return layouts.Count > 0
+            ? layouts
+            : throw GatewayErrors.Create(StatusCode.FailedPrecondition,
+                $"no combination of peers can be derived which satisfy the endorsement policy of chaincode {chaincode} on channel {channel.ChannelId} " +
+                "together with the key-level endorsement policies of the keys it writes");
+    }
+
     /// <summary>Gets one endorsement from each organisation, in parallel; each tries its peers in turn.</summary>
     private async Task EndorseByAsync(GatewayChannel channel, SignedProposal proposal, List<string> organizations, EndorsementCollection collection, CancellationToken cancellationToken)
     {
@@ -157,6 +198,10 @@ internal sealed partial class GatewayServer
 
         /// <summary>Organisations that could not endorse.</summary>
         public HashSet<string> Failed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>What the simulation needs endorsed, from the gateway's own organisation's endorsement if it has one.</summary>
+        public ChaincodeInterest? Interest(string? preferred = null) =>
+            (preferred is not null && Endorsed.TryGetValue(preferred, out var own) ? own : Endorsed.Values.FirstOrDefault())?.Interest;
 
         /// <summary>True once any peer was asked and failed.</summary>
         public bool Attempted => _details.Count > 0;
