@@ -306,6 +306,61 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.All(state.Services, s => Assert.False(DetachedProcess.IsAlive(s.Pid, marker: null), $"{s.Name} (pid {s.Pid}) still runs"));
     }
 
+    [Fact]
+    public async Task Add_org_that_failed_half_way_runs_again_reusing_what_it_recorded()
+    {
+        var topology = _folder.WriteFreePortTopology();
+        var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(up.ExitCode == 0, up.StandardError + up.StandardOutput);
+
+        // With two of the three members' peers gone, no proposal to add the org can be endorsed: add-org stops after
+        // `org init`, leaving the org recorded as not yet onboarded.
+        var state = NetworkState.Load(NetworkDir);
+        foreach (var name in new[] { "peer0.manufacturer", "peer0.distributor" })
+        {
+            var peer = state.Services.Single(s => s.Name == name);
+            await DetachedProcess.StopAsync(peer.Pid, peer.Command[1], TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+        var failed = CliProcess.Run("network", "add-org", "--name", "Clinic", "--dir", NetworkDir);
+        Assert.True(failed.ExitCode == 1, failed.StandardError + failed.StandardOutput);
+        var stopped = new[] { "Manufacturer", "Distributor" }.Select(org => state.Organization(org).Peers[0].Endpoint);
+        Assert.True(stopped.Any(endpoint => failed.StandardError.Contains(endpoint, StringComparison.Ordinal)), failed.StandardError);
+        var half = NetworkState.Load(NetworkDir).Organization("Clinic");
+        Assert.False(half.Onboarded);
+        Assert.Empty(half.Channels);
+        var adminCertificate = Directory.GetFiles(Path.Combine(half.AdminMspDirectory, "signcerts")).Single();
+        var certificate = await File.ReadAllBytesAsync(adminCertificate);
+
+        // `up` restarts the stopped peers and keeps the half-onboarded org.
+        var again = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(again.ExitCode == 0, again.StandardError + again.StandardOutput);
+        Assert.Contains("started peer0.manufacturer", again.StandardOutput, StringComparison.Ordinal);
+        Assert.False(NetworkState.Load(NetworkDir).Organization("Clinic").Onboarded);
+
+        // The second run completes with the endpoints and crypto material of the first.
+        var added = CliProcess.Run("network", "add-org", "--name", "Clinic", "--dir", NetworkDir);
+        Assert.True(added.ExitCode == 0, added.StandardError + added.StandardOutput);
+        Assert.Contains("organization 'Clinic' (ClinicMSP) added to network 'zoncoin-local'", added.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("reusing the crypto material", added.StandardOutput, StringComparison.Ordinal);
+        var clinic = NetworkState.Load(NetworkDir).Organization("Clinic");
+        Assert.True(clinic.Onboarded);
+        Assert.Equal(["zoncoin", "supplychain"], clinic.Channels);
+        Assert.Equal(half.Peers[0].Endpoint, clinic.Peers[0].Endpoint);
+        Assert.Equal(half.Gateway, clinic.Gateway);
+        Assert.Equal(certificate, await File.ReadAllBytesAsync(adminCertificate));
+
+        using (var gateway = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(clinic.ConnectionProfile)))
+        {
+            var token = gateway.GetNetwork("zoncoin").GetContract("zoncoin");
+            await token.SubmitTransactionAsync("OpenAccount");
+            Assert.StartsWith("ClinicMSP:", Encoding.UTF8.GetString(await token.EvaluateTransactionAsync("ClientAccountId")), StringComparison.Ordinal);
+        }
+
+        var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
+        Assert.True(down.ExitCode == 0, down.StandardError);
+        Assert.Contains("stopped gateway.clinic", down.StandardOutput, StringComparison.Ordinal);
+    }
+
     /// <summary>A valid GTIN-14 (GS1 mod-10 check digit) numbered <paramref name="n"/>.</summary>
     private static string Gtin(int n)
     {

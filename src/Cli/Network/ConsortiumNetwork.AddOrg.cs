@@ -285,13 +285,17 @@ internal sealed partial class ConsortiumNetwork
         throw new TimeoutException($"channel {channel.Name}: {peer.Name} is at height {own}, not {target}, after {CatchUpTimeout.TotalSeconds:0} s");
     }
 
-    /// <summary>Keeps the orgs onboarded by <c>add-org</c> (absent from the topology) with their services and channels.</summary>
+    /// <summary>
+    /// Keeps the orgs onboarded by <c>add-org</c> (absent from the topology) with their services and channels, and
+    /// those it left half-way, so that <c>add-org</c> can be run again and <c>down</c> still stops what it started.
+    /// </summary>
     private void CarryOverOnboarded(NetworkState state)
     {
-        foreach (var org in _previous?.Organizations.Where(o => o.Onboarded == true && state.Organizations.All(n => n.Name != o.Name)) ?? [])
+        foreach (var org in _previous?.Organizations.Where(o => o.Onboarded is not null && state.Organizations.All(n => n.Name != o.Name)) ?? [])
         {
             state.Organizations.Add(org);
-            foreach (var channel in state.Channels.Where(c => org.Channels.Contains(c.Name) && !c.Organizations.Contains(org.Name)))
+            // A half-onboarded org's peer may not run or have joined yet: the repeated add-org finds its channels.
+            foreach (var channel in state.Channels.Where(c => org.Onboarded == true && org.Channels.Contains(c.Name) && !c.Organizations.Contains(org.Name)))
             {
                 channel.Organizations.Add(org.Name);
             }

@@ -139,8 +139,9 @@ internal sealed record OrganizationRecord
     public List<string> Channels { get; init; } = [];
 
     /// <summary>
-    /// Set once <c>zoncoin network add-org</c> has onboarded the org completely (it is not in the topology file: a later
-    /// <c>up</c> keeps it, its services and its channel memberships). Null for the topology's own orgs.
+    /// True once <c>zoncoin network add-org</c> has onboarded the org completely, false while a run of it has not finished
+    /// (the org is not in the topology file: a later <c>up</c> keeps it either way, with its services and channel
+    /// memberships). Null for the topology's own orgs.
     /// </summary>
     public bool? Onboarded { get; set; }
 

@@ -44,7 +44,10 @@ internal sealed partial class GatewayServer
                 if (!planned && collection.Interest(_topology.MspId) is { Chaincodes.Count: > 0 } interest)
                 {
                     planned = true;
-                    layouts = await InterestLayoutsAsync(channel, proposal.ChaincodeName, interest, collection, context.CancellationToken).ConfigureAwait(false);
+                    if (!OnlyPolicyOf(interest, proposal.ChaincodeName))
+                    {
+                        layouts = await InterestLayoutsAsync(channel, proposal.ChaincodeName, interest, collection, context.CancellationToken).ConfigureAwait(false);
+                    }
                 }
                 var layout = layouts.FirstOrDefault(l => !l.Overlaps(collection.Failed));
                 if (layout is null)
@@ -116,6 +119,10 @@ internal sealed partial class GatewayServer
         }
         return withPeers;
     }
+
+    /// <summary>True when the interest needs nothing beyond the invoked chaincode's own policy (the plan already made).</summary>
+    private static bool OnlyPolicyOf(ChaincodeInterest interest, string chaincode) =>
+        interest.Chaincodes.All(call => call.Name == chaincode && call.KeyPolicies.Count == 0 && !call.DisregardNamespacePolicy);
 
     /// <summary>
     /// The organisation sets that satisfy everything <paramref name="interest"/> names: each chaincode's policy (unless
