@@ -361,6 +361,69 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.Contains("stopped gateway.clinic", down.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Up_with_kafka_ordering_runs_three_orderers_that_cut_the_same_blocks()
+    {
+        // A three-broker dev Kafka (librdkafka's mock cluster) for a topology with three kafka orderers.
+        using var kafka = CliProcess.Start("kafka", "dev", "--brokers", "3");
+        var bootstrap = await kafka.ReadLineAsync();
+        Assert.StartsWith("bootstrap: ", bootstrap, StringComparison.Ordinal);
+        Assert.StartsWith("ready: 3 brokers", await kafka.ReadLineAsync(), StringComparison.Ordinal);
+        var brokers = bootstrap["bootstrap: ".Length..].Split(',');
+        var topology = _folder.WriteFreePortTopology(text =>
+        {
+            var orderer = Regex.Match(text, @"^( +)- \{ name: orderer0, port: \d+ \}$", RegexOptions.Multiline);
+            Assert.True(orderer.Success, "network.yaml has no orderer0 line");
+            var indent = orderer.Groups[1].Value;
+            var kafkaOrdering = $"  type: kafka\n  brokers: [{string.Join(", ", brokers)}]\n";
+            return text
+                .Replace(orderer.Value, $"{orderer.Value}\n{indent}- {{ name: orderer1, port: 7150 }}\n{indent}- {{ name: orderer2, port: 7250 }}", StringComparison.Ordinal)
+                .Replace("  type: solo\n", kafkaOrdering, StringComparison.Ordinal);
+        });
+
+        var up = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
+        Assert.True(up.ExitCode == 0, up.StandardError + up.StandardOutput);
+        var state = NetworkState.Load(NetworkDir);
+        Assert.Equal(["orderer0.orderer", "orderer1.orderer", "orderer2.orderer"], state.Orderers.Select(o => o.Name));
+        Assert.All(state.Services, s => Assert.True(ConsortiumNetwork.IsAlive(s), $"{s.Name} (pid {s.Pid}) is not running"));
+
+        // A transaction on each channel, ordered through Kafka.
+        using (var manufacturer = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(_folder.ProfilePath("Manufacturer"))))
+        {
+            var supplychain = manufacturer.GetNetwork("supplychain").GetContract("supplychain");
+            await supplychain.SubmitTransactionAsync("RegisterProduct", Gtin(7), "Ordered through Kafka");
+            Assert.Contains("\"manufacturer\":\"ManufacturerMSP\"", Encoding.UTF8.GetString(await supplychain.EvaluateTransactionAsync("GetProduct", Gtin(7))), StringComparison.Ordinal);
+            await manufacturer.GetNetwork("zoncoin").GetContract("zoncoin").SubmitTransactionAsync("OpenAccount");
+        }
+
+        // Every orderer holds the same chain: block for block, the same header hashes.
+        var amazon = state.Organization("Amazon");
+        foreach (var channel in new[] { "zoncoin", "supplychain" })
+        {
+            var height = (await ConsortiumNetwork.HeightsAsync(amazon.Peers[0], CancellationToken.None))![channel];
+            for (var number = 0L; number < height; number++)
+            {
+                var hashes = new List<string>();
+                foreach (var orderer in state.Orderers)
+                {
+                    var file = Path.Combine(_folder.Root, $"{channel}-{number}-{orderer.Name}.block");
+                    var fetch = CliProcess.Run("channel", "fetch", "--channel", channel, "--block", number.ToString(CultureInfo.InvariantCulture), "--out", file,
+                        "--msp-id", amazon.MspId, "--admin-msp-dir", amazon.AdminMspDirectory, "--orderer", orderer.Endpoint,
+                        "--ca-file", orderer.TlsCaFile!, "--client-cert", amazon.AdminTlsCertFile!, "--client-key", amazon.AdminTlsKeyFile!);
+                    Assert.True(fetch.ExitCode == 0, fetch.StandardError + fetch.StandardOutput);
+                    var block = Protos.Common.Block.Parser.ParseFrom(await File.ReadAllBytesAsync(file));
+                    Assert.Equal((ulong)number, block.Header.Number);
+                    hashes.Add(Convert.ToHexString(BlockHashing.HeaderHash(block.Header)));
+                }
+                Assert.True(hashes.Distinct().Count() == 1, $"{channel} block {number}: {string.Join(" ", hashes)}");
+            }
+        }
+
+        var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
+        Assert.True(down.ExitCode == 0, down.StandardError);
+        Assert.Contains("stopped orderer2.orderer", down.StandardOutput, StringComparison.Ordinal);
+    }
+
     /// <summary>A valid GTIN-14 (GS1 mod-10 check digit) numbered <paramref name="n"/>.</summary>
     private static string Gtin(int n)
     {

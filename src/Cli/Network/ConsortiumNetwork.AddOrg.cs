@@ -56,20 +56,11 @@ internal sealed partial class ConsortiumNetwork
         var channels = _state.Channels.Select(c => c.Name).ToList();
         var contracts = _topology.Contracts.Where(c => channels.Contains(c.Channel)).ToList();
         string Address(int port) => $"{NetworkTopology.Host}:{port.ToString(CultureInfo.InvariantCulture)}";
-        // Free ports, each a different one (the OS may hand out a just-released port again).
+        // Free ports, each a different one and none the network uses (the OS may hand out a just-released port again).
         var chosen = _state.Services.Select(s => PortOf(s.Endpoint)).Concat(_state.Organizations.SelectMany(o => o.Peers)
-            .SelectMany(p => new[] { p.Endpoint, p.AdminEndpoint, p.OperationsEndpoint }).Select(PortOf)).ToHashSet();
-        int FreePort()
-        {
-            while (true)
-            {
-                var port = Readiness.FreePort();
-                if (chosen.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
+            .SelectMany(p => new[] { p.Endpoint, p.AdminEndpoint, p.OperationsEndpoint }).Select(PortOf))
+            .Concat(_topology.Ports().Select(p => p.Port)).ToHashSet();
+        int FreePort() => Readiness.FreePort(chosen.Add);
         string Reuse(string service) => _state.Service(service)?.Endpoint ?? Address(FreePort());
 
         // The org's record first (with the endpoints it will use), so that `down` and a repeated run find its services.

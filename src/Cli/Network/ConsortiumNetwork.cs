@@ -191,7 +191,9 @@ internal sealed partial class ConsortiumNetwork
         if (_topology.Organizations.SelectMany(o => o.Peers).Any(p => p.StateDatabase == "postgres"))
         {
             var directory = Path.Combine(_dir, "postgres");
-            state.Postgres = new PostgresRecord { Directory = directory, Port = _previous?.Postgres?.Port ?? Readiness.FreePort() };
+            // Not a port the topology gives a service that has not started yet (the OS may hand one out as free).
+            var taken = _topology.Ports().Select(p => p.Port).ToHashSet();
+            state.Postgres = new PostgresRecord { Directory = directory, Port = _previous?.Postgres?.Port ?? Readiness.FreePort(port => !taken.Contains(port)) };
             state.Services.Add(new ServiceRecord
             {
                 Name = "postgres",

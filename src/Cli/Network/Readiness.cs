@@ -56,12 +56,19 @@ internal static class Readiness
         }
     }
 
-    /// <summary>A free loopback port (the OS picks it).</summary>
-    public static int FreePort()
+    /// <summary>A free loopback port (the OS picks it) that <paramref name="acceptable"/> allows, when given.</summary>
+    public static int FreePort(Func<int, bool>? acceptable = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (acceptable?.Invoke(port) ?? true)
+            {
+                return port;
+            }
+        }
     }
 
     private static async Task WaitAsync(string name, Func<int?> exitCode, Func<Task<bool>> ready, CancellationToken cancellationToken)

@@ -284,7 +284,8 @@ internal sealed class NetworkTopology
         }
     }
 
-    private void ValidatePorts(List<string> problems)
+    /// <summary>Every port the topology gives a service (nodes with their admin and operations ports, gateways, contract hosts), with its owner.</summary>
+    public IReadOnlyList<(int Port, string Owner)> Ports()
     {
         var ports = new List<(int Port, string Owner)>();
         foreach (var org in Organizations)
@@ -310,6 +311,12 @@ internal sealed class NetworkTopology
                 ports.Add((contract.Port + i, $"contract {contract.Name} host of {members[i]}"));
             }
         }
+        return ports;
+    }
+
+    private void ValidatePorts(List<string> problems)
+    {
+        var ports = Ports();
         foreach (var (port, owner) in ports.Where(p => p.Port is < 1 or > 65535))
         {
             problems.Add($"{owner}: port {port} is not a TCP port (admin ports default to port + 10000, operations ports to port + 20000)");

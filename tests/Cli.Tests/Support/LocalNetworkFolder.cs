@@ -28,11 +28,15 @@ internal sealed class LocalNetworkFolder : IDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    /// <summary>The repository's network.yaml with every port replaced by a free one (given explicitly) and absolute project paths.</summary>
-    public string WriteFreePortTopology()
+    /// <summary>
+    /// The repository's network.yaml, changed by <paramref name="edit"/> when given, with every port replaced by a free
+    /// one (given explicitly) and absolute project paths.
+    /// </summary>
+    public string WriteFreePortTopology(Func<string, string>? edit = null)
     {
         var root = RepositoryPaths.Root;
         var text = File.ReadAllText(Path.Combine(root, "network.yaml"));
+        text = edit?.Invoke(text) ?? text;
         text = Regex.Replace(text, @"\{ name: (\w+), port: \d+", m => $"{{ name: {m.Groups[1].Value}, port: {FreePort()}, adminPort: {FreePort()}, operationsPort: {FreePort()}");
         text = Regex.Replace(text, @"gateway: \{ port: \d+ \}", _ => $"gateway: {{ port: {FreePort()}, operationsPort: {FreePort()} }}");
         text = Regex.Replace(text, @"^    port: \d+$", _ => $"    port: {FreeRange(3)}", RegexOptions.Multiline);
