@@ -11,7 +11,7 @@ public sealed class PharmaFlowTests
     [Fact]
     public async Task Product_to_pharmacy_with_cold_chain_custody_provenance_and_recall()
     {
-        var ledger = new FakeLedger();
+        var ledger = new PharmaLedger();
 
         var product = await ledger.Ok(Manufacturer, "RegisterProduct", Vaccine, "Vaccine 30 µg");
         Assert.Equal((Vaccine, "Vaccine 30 µg", "PharmaMSP", "product"),
@@ -122,7 +122,7 @@ public sealed class PharmaFlowTests
     [Fact]
     public async Task A_serial_expires_relative_to_the_transaction_time_and_expired_batches_do_not_ship()
     {
-        var ledger = new FakeLedger();
+        var ledger = new PharmaLedger();
         await ledger.Ok(Manufacturer, "RegisterProduct", Insulin, "Insulin pen");
         await ledger.Ok(Manufacturer, "RegisterBatch", Insulin, "L-SHORT", "2026-12-01T00:00:00Z", "1", Serials("X1"));
         Assert.Equal("active", (await ledger.Ok(Pharmacy, "VerifySerial", "X1")).GetProperty("status").GetString());
@@ -167,7 +167,7 @@ public sealed class PharmaFlowTests
     [Fact]
     public async Task The_metadata_lists_every_function_and_no_helper()
     {
-        var (response, _) = await new FakeLedger().Submit(Pharmacy, "org.hyperledger.fabric:GetMetadata");
+        var (response, _) = await new PharmaLedger().Submit(Pharmacy, "org.hyperledger.fabric:GetMetadata");
         Assert.True(response.IsSuccess, response.Message);
         using var metadata = JsonDocument.Parse(response.Payload);
         var transactions = metadata.RootElement.GetProperty("contracts").GetProperty("SupplyChain").GetProperty("transactions")

@@ -9,9 +9,9 @@ public sealed class QueryTests
     private static string[] Lots(JsonElement batches) => [.. batches.EnumerateArray().Select(b => b.GetProperty("lot").GetString()!)];
 
     /// <summary>Three vaccine batches (expiring in 2027-03, 2027-01 and 2028-01) and one insulin batch recalled.</summary>
-    private static async Task<FakeLedger> Stocked()
+    private static async Task<PharmaLedger> Stocked()
     {
-        var ledger = new FakeLedger();
+        var ledger = new PharmaLedger();
         await ledger.Ok(Manufacturer, "RegisterProduct", Vaccine, "Vaccine");
         await ledger.Ok(Manufacturer, "RegisterProduct", Insulin, "Insulin pen");
         await ledger.Ok(Manufacturer, "RegisterBatch", Vaccine, "MAR", "2027-03-01T00:00:00Z", "1", Serials("M1"));

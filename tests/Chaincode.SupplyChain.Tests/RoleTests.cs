@@ -9,7 +9,7 @@ public sealed class RoleTests
     [Fact]
     public async Task Only_the_manufacturer_registers_batches_of_its_product()
     {
-        var ledger = new FakeLedger();
+        var ledger = new PharmaLedger();
         await ledger.Ok(Manufacturer, "RegisterProduct", Vaccine, "Vaccine");
         Assert.Equal($"only PharmaMSP, the manufacturer of {Vaccine}, may register its batches; the caller is DistributorMSP",
             await ledger.Fails(Distributor, "RegisterBatch", Vaccine, "LOT1", Expiry, "1", Serials("SN1")));

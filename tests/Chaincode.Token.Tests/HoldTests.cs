@@ -11,7 +11,7 @@ public sealed class HoldTests : IDisposable
 
     public void Dispose() => _w.Dispose();
 
-    private TxResult HoldFromAlice(string holdId = "h1", string amount = "400") =>
+    private TransactionResult HoldFromAlice(string holdId = "h1", string amount = "400") =>
         _w.Call(_w.Alice, "Hold", holdId, _w.Bob.Account, _w.Carol.Account, amount, Expiry, "shipment SH-42");
 
     [Fact]

@@ -186,7 +186,7 @@ public sealed class InvariantTests : IDisposable
         return id;
     }
 
-    private Dictionary<string, long> ExpectedChanges(TestUser caller, string function, string[] args, TxResult result, (string Payer, string Payee, long Amount) hold)
+    private Dictionary<string, long> ExpectedChanges(TestUser caller, string function, string[] args, TransactionResult result, (string Payer, string Payee, long Amount) hold)
     {
         var changes = new Dictionary<string, long>(StringComparer.Ordinal);
         void Add(string account, long amount) => changes[account] = changes.GetValueOrDefault(account) + amount;

@@ -31,16 +31,16 @@ internal static class Pharma
         JsonSerializer.Serialize(batches.Select(b => new { gtin = b.Gtin, lot = b.Lot }));
 
     /// <summary>A ledger with the vaccine registered by the manufacturer and batch LOT1 (serials SN1..SN3).</summary>
-    public static async Task<FakeLedger> WithBatch()
+    public static async Task<PharmaLedger> WithBatch()
     {
-        var ledger = new FakeLedger();
+        var ledger = new PharmaLedger();
         await ledger.Ok(Manufacturer, "RegisterProduct", Vaccine, "Vaccine 30 µg");
         await ledger.Ok(Manufacturer, "RegisterBatch", Vaccine, "LOT1", Expiry, "3", Serials("SN1", "SN2", "SN3"));
         return ledger;
     }
 
     /// <summary><see cref="WithBatch"/> plus shipment SHP1 of LOT1 to the distributor, 2–8 °C.</summary>
-    public static async Task<FakeLedger> WithShipment()
+    public static async Task<PharmaLedger> WithShipment()
     {
         var ledger = await WithBatch();
         await ledger.Ok(Manufacturer, "CreateShipment", "SHP1", Batches((Vaccine, "LOT1")), Distributor.MspId, "2", "8", "");

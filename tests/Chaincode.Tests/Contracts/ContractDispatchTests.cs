@@ -17,7 +17,7 @@ public sealed class ContractDispatchTests
         _chaincode = new ContractChaincode(_probe, new AssetTransferContract());
     }
 
-    private async Task<ChaincodeResponse> Call(params string[] args) => await _chaincode.InvokeAsync(new FakeStub(args), CancellationToken.None);
+    private async Task<ChaincodeResponse> Call(params string[] args) => await _chaincode.InvokeAsync(InMemoryStub.Standalone(args), CancellationToken.None);
 
     private static string Text(ChaincodeResponse response) => Encoding.UTF8.GetString(response.Payload.Span);
 
@@ -30,7 +30,7 @@ public sealed class ContractDispatchTests
         Assert.Equal((200, "hello"), (plain.Status, Text(plain)));
         Assert.Equal((200, "hi"), (qualified.Status, Text(qualified)));
 
-        var stub = new FakeStub("AssetTransfer:AssetExists", "a1");
+        var stub = InMemoryStub.Standalone("AssetTransfer:AssetExists", "a1");
         var other = await _chaincode.InvokeAsync(stub, CancellationToken.None);
         Assert.Equal((200, "false"), (other.Status, Text(other)));
     }
@@ -45,7 +45,7 @@ public sealed class ContractDispatchTests
         Assert.Equal("Dark", Text(await Call("Paint", "Dark")));
         var grown = await Call("Grow", """{"Name":"w","Count":1,"Tags":["a","b"]}""");
         Assert.Equal("""{"Name":"w","Count":2,"Tags":["a","b"]}""", Text(grown));
-        var raw = await _chaincode.InvokeAsync(new FakeStub([Encoding.UTF8.GetBytes("Raw"), new byte[] { 0, 1, 255 }]), CancellationToken.None);
+        var raw = await _chaincode.InvokeAsync(InMemoryStub.Standalone([Encoding.UTF8.GetBytes("Raw"), new byte[] { 0, 1, 255 }]), CancellationToken.None);
         Assert.Equal(new byte[] { 255, 1, 0 }, raw.Payload.ToArray());
     }
 
@@ -97,12 +97,12 @@ public sealed class ContractDispatchTests
     [Fact]
     public async Task Sample_contract_runs_against_an_in_memory_stub()
     {
-        var stub = new FakeStub("CreateAsset", "a1", "blue", "5", "alice", "300");
+        var stub = InMemoryStub.Standalone("CreateAsset", "a1", "blue", "5", "alice", "300");
         var created = await new ContractChaincode(new AssetTransferContract()).InvokeAsync(stub, CancellationToken.None);
         Assert.Equal(200, created.Status);
         Assert.Equal("""{"ID":"a1","Color":"blue","Size":5,"Owner":"alice","AppraisedValue":300}""", Text(created));
         Assert.Equal("CreateAsset", stub.ChaincodeEvent!.EventName);
-        Assert.Equal(["\u0000owner~asset\u0000alice\u0000a1\u0000", "a1"], stub.State.Keys);
+        Assert.Equal(["\u0000owner~asset\u0000alice\u0000a1\u0000", "a1"], stub.Ledger.State.Keys);
     }
 
     [Fact]

@@ -33,6 +33,6 @@ public sealed class ClientIdentityTests
     [Fact]
     public void A_stub_without_proposal_has_no_identity()
     {
-        Assert.Throws<InvalidOperationException>(() => ClientIdentity.FromStub(new FakeStub("f")));
+        Assert.Throws<InvalidOperationException>(() => ClientIdentity.FromStub(InMemoryStub.Standalone("f")));
     }
 }

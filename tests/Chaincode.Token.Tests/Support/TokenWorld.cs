@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ZonCoin.Chaincode.Contracts;
 
 namespace ZonCoin.Chaincode.Token.Tests.Support;
 
@@ -11,6 +12,7 @@ internal sealed class TokenWorld : IDisposable
     private readonly TestOrg _issuer = new(IssuerMsp);
     private readonly TestOrg _org1 = new("Org1MSP");
     private readonly TestOrg _org2 = new("Org2MSP");
+    private readonly ContractChaincode _chaincode = new(new ZonCoinContract());
 
     public TokenWorld()
     {
@@ -25,7 +27,8 @@ internal sealed class TokenWorld : IDisposable
         Dave = _org2.User("dave");
     }
 
-    public MemoryLedger Ledger { get; } = new(new ZonCoinContract());
+    /// <summary>Committed state; each call runs one transaction that commits only when it succeeds.</summary>
+    public InMemoryLedger Ledger { get; } = new() { ChannelId = "zoncoin", ChaincodeName = "zoncoin" };
 
     public TestUser Minter { get; }
 
@@ -46,7 +49,11 @@ internal sealed class TokenWorld : IDisposable
     /// <summary>Never opens an account unless a test does.</summary>
     public TestUser Dave { get; }
 
-    public TxResult Call(TestUser user, string function, params string[] args) => Ledger.Invoke(user, function, args);
+    public TransactionResult Call(TestUser user, string function, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return Ledger.SubmitAsync(_chaincode, user.Creator, function, args).GetAwaiter().GetResult();
+    }
 
     public string Ok(TestUser user, string function, params string[] args)
     {
