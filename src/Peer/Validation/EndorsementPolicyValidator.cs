@@ -65,7 +65,10 @@ internal sealed class EndorsementPolicyValidator
         foreach (var ns in namespaces)
         {
             IReadOnlyList<string> keys = rwSets.TryGetValue(ns, out var set) ? [.. WrittenKeys(set)] : [];
-            var failure = IsSystemNamespace(ns) ? CheckDefinitionPolicies(ns, keys, endorsers) : CheckApplicationNamespace(ns, keys, endorsers, txNumber);
+            var policies = _definitions.EndorsementPolicies(ns, keys);
+            var failure = policies is null
+                ? (TxValidationCode.InvalidChaincode, $"no chaincode definition named '{ns}' is committed on channel '{_channelId}'")
+                : IsSystemNamespace(ns) ? Check(policies, endorsers) : CheckApplicationNamespace(ns, keys, policies, endorsers, txNumber);
             if (failure is { } reason)
             {
                 return TransactionVerdict.Invalid(reason.Code, reason.Message, transaction);
@@ -81,7 +84,8 @@ internal sealed class EndorsementPolicyValidator
         return TransactionVerdict.Valid(transaction);
     }
 
-    private (TxValidationCode Code, string Message)? CheckApplicationNamespace(string ns, IReadOnlyList<string> keys, SignerSet endorsers, ulong txNumber)
+    private (TxValidationCode Code, string Message)? CheckApplicationNamespace(
+        string ns, IReadOnlyList<string> keys, IReadOnlyList<(string Subject, IPolicy Policy)> chaincodePolicies, SignerSet endorsers, ulong txNumber)
     {
         var needsChaincodePolicy = keys.Count == 0;
         foreach (var key in keys)
@@ -111,16 +115,11 @@ internal sealed class EndorsementPolicyValidator
                     $"validation of key {key} (ns '{ns}') in tx {_blockNumber}:{txNumber} failed: key-level endorsement policy not satisfied: {result.Reason}");
             }
         }
-        return needsChaincodePolicy ? CheckDefinitionPolicies(ns, keys, endorsers) : null;
+        return needsChaincodePolicy ? Check(chaincodePolicies, endorsers) : null;
     }
 
-    private (TxValidationCode Code, string Message)? CheckDefinitionPolicies(string ns, IReadOnlyList<string> keys, SignerSet endorsers)
+    private static (TxValidationCode Code, string Message)? Check(IReadOnlyList<(string Subject, IPolicy Policy)> policies, SignerSet endorsers)
     {
-        var policies = _definitions.EndorsementPolicies(ns, keys);
-        if (policies is null)
-        {
-            return (TxValidationCode.InvalidChaincode, $"no chaincode definition named '{ns}' is committed on channel '{_channelId}'");
-        }
         foreach (var (subject, policy) in policies)
         {
             var result = policy.Evaluate(endorsers);
