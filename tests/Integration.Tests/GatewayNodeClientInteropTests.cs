@@ -65,11 +65,7 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
     public async Task Proposal_endorse_submit_and_getStatus_step_by_step_report_the_block_our_peer_delivers()
     {
         var id = PeerNetwork.NewId();
-        var steps = await RunAsync(
-            Tx("stepwise", PeerNetwork.Chaincode, "CreateAsset", id, "green", "7", "Ann", "70"),
-            Tx("stepwise", PeerNetwork.Chaincode, "TransferAsset", id, "Bob"));
-
-        var create = Ok(steps[0]);
+        var create = Ok((await RunAsync(Tx("stepwise", PeerNetwork.Chaincode, "CreateAsset", id, "green", "7", "Ann", "70")))[0]);
         var txId = create.GetProperty("transactionId").GetString()!;
         Assert.Equal(txId, create.GetProperty("endorsedTransactionId").GetString());
         using (var asset = JsonDocument.Parse(create.GetProperty("endorsedResult").GetString()!))
@@ -77,9 +73,9 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
             Assert.Equal(id, asset.RootElement.GetProperty("ID").GetString());
         }
         Assert.Equal(create.GetProperty("endorsedResult").GetString(), create.GetProperty("submittedResult").GetString());
-        await AssertCommittedAsync(create.GetProperty("status"), txId);
+        await AssertCommittedAsync(create.GetProperty("status"), txId); // on both peers, which both endorse the transfer
 
-        var transfer = Ok(steps[1]);
+        var transfer = Ok((await RunAsync(Tx("stepwise", PeerNetwork.Chaincode, "TransferAsset", id, "Bob")))[0]);
         Assert.Equal("Ann", transfer.GetProperty("endorsedResult").GetString());
         await AssertCommittedAsync(transfer.GetProperty("status"), transfer.GetProperty("transactionId").GetString()!);
         Assert.Contains("\"Owner\":\"Bob\"", await _network.EvaluateAsync(_network.Peer2, "ReadAsset", id), StringComparison.Ordinal);
@@ -107,9 +103,15 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
     public async Task Chaincode_events_from_a_start_block_and_resumed_from_a_checkpoint()
     {
         var id = PeerNetwork.NewId();
-        var steps = await RunAsync(
+        var created = await RunAsync(
             Tx("submit", PeerNetwork.Chaincode, "CreateAsset", id + "-a", "white", "1", "Owner0", "10"),
-            Tx("submit", PeerNetwork.Chaincode, "CreateAsset", id + "-b", "white", "1", "Owner0", "10"),
+            Tx("submit", PeerNetwork.Chaincode, "CreateAsset", id + "-b", "white", "1", "Owner0", "10"));
+        Result(created[0]);
+        Result(created[1]);
+        // The transfers below are endorsed by both orgs' peers: Org2's must have the assets too.
+        await WaitUntilOrg2PeerReadsAsync(PeerNetwork.Chaincode, id + "-a");
+        await WaitUntilOrg2PeerReadsAsync(PeerNetwork.Chaincode, id + "-b");
+        var steps = await RunAsync(
             new JsonObject
             {
                 ["op"] = "chaincodeEvents",
@@ -119,9 +121,7 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
                     Transaction(PeerNetwork.Chaincode, "TransferAsset", id + "-a", "Owner2"),
                     Transaction(PeerNetwork.Chaincode, "TransferAsset", id + "-b", "Owner3")),
             });
-        Result(steps[0]);
-        Result(steps[1]);
-        var events = Ok(steps[2]);
+        var events = Ok(steps[0]);
         var submitted = events.GetProperty("submitted").EnumerateArray().Select(s => s.GetProperty("status")).ToList();
         Assert.All(submitted, status => Assert.Equal("VALID", status.GetProperty("codeName").GetString()));
         var txIds = submitted.Select(status => status.GetProperty("transactionId").GetString()!).ToList();
@@ -231,26 +231,19 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
     public async Task Conflicting_transactions_one_valid_one_mvcc_read_conflict_and_submitTransaction_throws_CommitError()
     {
         var id = PeerNetwork.NewId();
+        // Each step's transactions are endorsed by both orgs' peers: both must have committed the step before.
+        var create = Ok((await RunAsync(Tx("stepwise", PeerNetwork.Chaincode, "CreateAsset", id, "blue", "1", "Ann", "10")))[0]);
+        await AssertCommittedAsync(create.GetProperty("status"), create.GetProperty("transactionId").GetString()!);
         var steps = await RunAsync(
-            Tx("submit", PeerNetwork.Chaincode, "CreateAsset", id, "blue", "1", "Ann", "10"),
             new JsonObject
             {
                 ["op"] = "mvcc",
                 ["transactions"] = new JsonArray(
                     Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Bob"),
                     Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Cid")),
-            },
-            new JsonObject
-            {
-                ["op"] = "mvccSubmit",
-                ["attempts"] = 3,
-                ["transactions"] = new JsonArray(
-                    Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Dan"),
-                    Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Fay")),
             });
-        Result(steps[0]);
 
-        var statuses = Ok(steps[1]).GetProperty("statuses").EnumerateArray().Select(s => s.GetProperty("status")).ToList();
+        var statuses = Ok(steps[0]).GetProperty("statuses").EnumerateArray().Select(s => s.GetProperty("status")).ToList();
         Assert.Equal(2, statuses.Count);
         var valid = Assert.Single(statuses, s => s.GetProperty("code").GetInt32() == (int)TxValidationCode.Valid);
         var conflict = Assert.Single(statuses, s => s.GetProperty("code").GetInt32() == (int)TxValidationCode.MvccReadConflict);
@@ -260,7 +253,16 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         await AssertCommittedAsync(valid, valid.GetProperty("transactionId").GetString()!);
         await AssertCommittedAsync(conflict, conflict.GetProperty("transactionId").GetString()!);
 
-        var outcomes = Ok(steps[2]).GetProperty("outcomes").EnumerateArray().ToList();
+        var submitted = await RunAsync(
+            new JsonObject
+            {
+                ["op"] = "mvccSubmit",
+                ["attempts"] = 3,
+                ["transactions"] = new JsonArray(
+                    Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Dan"),
+                    Transaction(PeerNetwork.Chaincode, "TransferAsset", id, "Fay")),
+            });
+        var outcomes = Ok(submitted[0]).GetProperty("outcomes").EnumerateArray().ToList();
         Assert.Single(outcomes, o => o.TryGetProperty("result", out _));
         var commitError = Assert.Single(outcomes, o => o.TryGetProperty("error", out _)).GetProperty("error");
         Assert.Equal("CommitError", commitError.GetProperty("class").GetString());
@@ -274,32 +276,34 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
     public async Task Submit_evaluate_and_errors_through_the_node_contract()
     {
         var id = PeerNetwork.NewId();
-        var steps = await RunAsync(
+        var created = await RunAsync(
             Tx("submit", NodeChaincode, "CreateAsset", id, "yellow", "Zoe", "15"),
-            Tx("evaluate", NodeChaincode, "ReadAsset", id),
+            Tx("evaluate", NodeChaincode, "ReadAsset", id));
+        using (var asset = JsonDocument.Parse(Result(created[0])))
+        {
+            Assert.Equal(id, asset.RootElement.GetProperty("ID").GetString());
+            Assert.Equal(15, asset.RootElement.GetProperty("Value").GetInt32());
+        }
+        using (var read = JsonDocument.Parse(Result(created[1])))
+        {
+            Assert.Equal("Zoe", read.RootElement.GetProperty("Owner").GetString());
+        }
+        // The transfer is endorsed by both orgs' peers: Org2's must have committed the asset too.
+        await WaitUntilOrg2PeerReadsAsync(NodeChaincode, id);
+        var steps = await RunAsync(
             Tx("stepwise", NodeChaincode, "TransferAsset", id, "Max"),
             Tx("evaluate", NodeChaincode, "ReadAsset", id),
             Tx("submit", NodeChaincode, "CreateAsset", id, "yellow", "Zoe", "15"),
             Tx("evaluate", NodeChaincode, "ReadAsset", "no-such-asset"));
-
-        using (var created = JsonDocument.Parse(Result(steps[0])))
-        {
-            Assert.Equal(id, created.RootElement.GetProperty("ID").GetString());
-            Assert.Equal(15, created.RootElement.GetProperty("Value").GetInt32());
-        }
-        using (var read = JsonDocument.Parse(Result(steps[1])))
-        {
-            Assert.Equal("Zoe", read.RootElement.GetProperty("Owner").GetString());
-        }
-        var transfer = Ok(steps[2]);
+        var transfer = Ok(steps[0]);
         Assert.Equal("Zoe", transfer.GetProperty("endorsedResult").GetString());
         await AssertCommittedAsync(transfer.GetProperty("status"), transfer.GetProperty("transactionId").GetString()!);
-        using (var read = JsonDocument.Parse(Result(steps[3])))
+        using (var read = JsonDocument.Parse(Result(steps[1])))
         {
             Assert.Equal("Max", read.RootElement.GetProperty("Owner").GetString());
         }
 
-        var duplicate = Error(steps[4]);
+        var duplicate = Error(steps[2]);
         Assert.Equal("EndorseError", duplicate.GetProperty("class").GetString());
         Assert.Equal(10, duplicate.GetProperty("code").GetInt32());
         Assert.Equal(EndorseFailed, duplicate.GetProperty("grpcDetails").GetString());
@@ -308,7 +312,7 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         Assert.All(details, detail => Assert.Equal($"chaincode response 500, The asset {id} already exists", detail.GetProperty("message").GetString()));
         AssertDetailsNameOurPeers(details);
 
-        var missing = Error(steps[5]);
+        var missing = Error(steps[3]);
         Assert.Equal("GatewayError", missing.GetProperty("class").GetString());
         Assert.Equal(2, missing.GetProperty("code").GetInt32());
         Assert.Equal("evaluate call to endorser returned error: chaincode response 500, The asset no-such-asset does not exist",
@@ -337,6 +341,23 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         Assert.True(update.GetProperty("status").GetProperty("successful").GetBoolean(), $"update: {update}");
         using var read = JsonDocument.Parse(Result(steps[1]));
         Assert.Equal(50, read.RootElement.GetProperty("Value").GetInt32());
+    }
+
+    /// <summary>Waits until Org2's peer answers <c>ReadAsset</c> for <paramref name="id"/> (it committed the asset's creation).</summary>
+    private async Task WaitUntilOrg2PeerReadsAsync(string chaincode, string id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a failure guard, not a timing assertion
+        while (true)
+        {
+            var (proposal, _) = Proposals.Create(ChaincodeInvocation.Of(PeerNetwork.ChannelId, chaincode, "ReadAsset", id), _network.Org1.User());
+            var response = await PeerNetwork.ProcessAsync(_network.Peer2, proposal);
+            if (response.Response.Status == 200)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Org2's peer never read asset {id}: {response.Response.Message}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The status matches what our peers' Deliver reports for the transaction (code and block number).</summary>
