@@ -14,8 +14,6 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc;
 
-using ZonCoin.Peer.Validation;
-
 namespace ZonCoin.Peer.Endorser;
 
 /// <summary>
@@ -189,7 +187,7 @@ internal sealed partial class Endorser
         }
         var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, results, chaincodeEvent);
         var response = Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
-        if (!readOnly && !ValidationParameters.IsSystemNamespace(name))
+        if (!readOnly && version != SystemChaincodeVersion)
         {
             response.Interest = simulator.Interest();
         }

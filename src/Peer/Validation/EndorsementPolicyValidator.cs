@@ -44,7 +44,7 @@ internal sealed class EndorsementPolicyValidator
         _blockNumber = blockNumber;
         _committed = transactions
             .SelectMany(tx => tx.RwSets)
-            .Where(set => !IsSystemNamespace(set.Namespace))
+            .Where(set => !ValidationParameters.IsSystemNamespace(set.Namespace))
             .SelectMany(set => WrittenKeys(set).Select(key => (set.Namespace, Key: key)))
             .GroupBy(entry => entry.Namespace, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => state.GetMany(group.Key, [.. group.Select(e => e.Key).Distinct(StringComparer.Ordinal)]), StringComparer.Ordinal);
@@ -68,7 +68,7 @@ internal sealed class EndorsementPolicyValidator
             var policies = _definitions.EndorsementPolicies(ns, keys);
             var failure = policies is null
                 ? (TxValidationCode.InvalidChaincode, $"no chaincode definition named '{ns}' is committed on channel '{_channelId}'")
-                : IsSystemNamespace(ns) ? Check(policies, endorsers) : CheckApplicationNamespace(ns, keys, policies, endorsers, txNumber);
+                : ValidationParameters.IsSystemNamespace(ns) ? Check(policies, endorsers) : CheckApplicationNamespace(ns, keys, policies, endorsers, txNumber);
             if (failure is { } reason)
             {
                 return TransactionVerdict.Invalid(reason.Code, reason.Message, transaction);
@@ -137,6 +137,4 @@ internal sealed class EndorsementPolicyValidator
 
     private static IEnumerable<string> WrittenKeys(NamespaceRwSet set) =>
         set.RwSet.Writes.Select(w => w.Key).Concat(set.RwSet.MetadataWrites.Select(w => w.Key));
-
-    private static bool IsSystemNamespace(string ns) => ValidationParameters.IsSystemNamespace(ns);
 }
