@@ -120,6 +120,10 @@ internal sealed class LifecycleClient
     public async Task<(string TxId, ulong Block)> SubmitAsync(
         OrgAdmin submitter, IReadOnlyList<OrgAdmin> endorsers, IReadOnlyList<byte[]> args, string orderer, CancellationToken cancellationToken)
     {
+        if (endorsers.Count > 1)
+        {
+            await CatchUpAsync(endorsers, cancellationToken).ConfigureAwait(false);
+        }
         var invocation = new ChaincodeInvocation(_channelId, _namespace, args);
         var (signed, txId) = Proposals.Create(invocation, submitter.Identity);
         var responses = await Task.WhenAll(endorsers.Select(org => ProcessAsync(org, signed, cancellationToken))).ConfigureAwait(false);
@@ -129,6 +133,42 @@ internal sealed class LifecycleClient
         }
         var envelope = Endorsements.Sign(Endorsements.CreateTransaction(Proposals.Unpack(signed), responses), submitter.Identity);
         return (txId, await BroadcastAndWaitAsync(submitter, envelope, txId, orderer, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Waits until every endorser's peer has the block the furthest of them has committed. Peers that simulate from
+    /// different heights read different versions (an approval one of them has not committed yet, say), and their
+    /// responses could not be combined into one transaction.
+    /// </summary>
+    private async Task CatchUpAsync(IReadOnlyList<OrgAdmin> endorsers, CancellationToken cancellationToken)
+    {
+        var newest = await Task.WhenAll(endorsers.Select(org => ReadBlockAsync(org, DeliverRequests.Newest(), cancellationToken))).ConfigureAwait(false);
+        var highest = newest.Max();
+        await Task.WhenAll(endorsers.Where((_, i) => newest[i] < highest)
+            .Select(org => ReadBlockAsync(org, DeliverRequests.Specified(highest), cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>The number of the block at <paramref name="position"/> on the org's peer, waiting until the peer has it.</summary>
+    private async Task<ulong> ReadBlockAsync(OrgAdmin org, ZonCoin.Protos.Orderer.SeekPosition position, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        using var peer = _connections.Connect(org.PeerAddress);
+        var seek = DeliverRequests.Create(_channelId, DeliverRequests.Range(position, position), org.Identity, _connections.ClientCertificateHash);
+        try
+        {
+            await foreach (var response in PeerDeliverClient.ReadAsync(peer, PeerDeliverService.DeliverFiltered, seek, timeout.Token).ConfigureAwait(false))
+            {
+                return response.TypeCase == DeliverResponse.TypeOneofCase.FilteredBlock
+                    ? response.FilteredBlock.Number
+                    : throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) refused DeliverFiltered on channel '{_channelId}': {Describe(response)}");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) did not reach the other endorsers' height on channel '{_channelId}' within {_timeout.TotalSeconds:0} s");
+        }
+        throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) ended DeliverFiltered on channel '{_channelId}' without a block");
     }
 
     /// <summary>
