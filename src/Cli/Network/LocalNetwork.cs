@@ -54,6 +54,9 @@ internal sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The connection profile of each organisation, by organisation name.</summary>
     public Dictionary<string, ConnectionProfile> Profiles { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The service processes, in start order.</summary>
+    public IReadOnlyList<LocalNode> Nodes => _nodes;
+
     public static async Task<LocalNetwork> StartAsync(LocalNetworkSpec spec, TextWriter log, CancellationToken cancellationToken)
     {
         var network = new LocalNetwork(spec);

@@ -21,6 +21,23 @@ internal sealed class LocalNode : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CPU time (user and system) the process has used so far; zero once it has exited.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+    }
+
     /// <summary>Starts <paramref name="dll"/> (a file beside zoncoin.dll) with arguments and environment variables.</summary>
     public static LocalNode Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TextWriter? errors = null)
     {
