@@ -127,19 +127,25 @@ public sealed class CertificateAuthority : IDisposable
         return request;
     }
 
+    /// <summary>
+    /// A subject encoded in the order Go's <c>pkix.Name</c> (and so Fabric's cryptogen and CA) writes it: C, O, OU, CN.
+    /// Chaincode identities depend on it: fabric-shim's <c>getID()</c> lists the attributes in encoded order
+    /// (<c>x509::/C=US/O=…/OU=client/CN=User1@…::…</c>). <see cref="X500DistinguishedNameBuilder.Build"/> encodes the
+    /// attributes in the reverse of the order they were added, so they are added CN first.
+    /// </summary>
     private static X500DistinguishedName Subject(string commonName, string? organization, IReadOnlyList<string> units)
     {
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddCountryOrRegion("US");
+        builder.AddCommonName(commonName);
+        foreach (var unit in units.Reverse())
+        {
+            builder.AddOrganizationalUnitName(unit);
+        }
         if (!string.IsNullOrEmpty(organization))
         {
             builder.AddOrganizationName(organization);
         }
-        foreach (var unit in units)
-        {
-            builder.AddOrganizationalUnitName(unit);
-        }
-        builder.AddCommonName(commonName);
+        builder.AddCountryOrRegion("US");
         return builder.Build();
     }
 

@@ -242,7 +242,7 @@ public sealed class ChaincodeServerWireTests : IAsyncLifetime, IDisposable
         await _peer.HandshakeAsync();
         var appraiser = _org.NewIdentity("carol", new Dictionary<string, string> { ["role"] = AssetTransferContract.AppraiserRole });
         var who = await _peer.RunAsync(TestPeer.Transaction(appraiser, Channel, "WhoAmI", []));
-        Assert.Equal(new Caller("Org1MSP", "x509::/CN=carol/OU=client/O=Org1MSP/C=US::/CN=ca.org1msp/O=Org1MSP/C=US", "appraiser"),
+        Assert.Equal(new Caller("Org1MSP", "x509::/C=US/O=Org1MSP/OU=client/CN=carol::/C=US/O=Org1MSP/CN=ca.org1msp", "appraiser"),
             JsonSerializer.Deserialize<Caller>(Text(who)));
 
         Seed("a1");
@@ -250,7 +250,7 @@ public sealed class ChaincodeServerWireTests : IAsyncLifetime, IDisposable
         Assert.Equal(999, JsonSerializer.Deserialize<Asset>(Text(allowed))!.AppraisedValue);
         var refused = Response.Parser.ParseFrom((await _peer.RunAsync(Tx("AppraiseAsset", "a1", "1"))).Payload);
         Assert.Equal(500, refused.Status);
-        Assert.Equal("x509::/CN=alice/OU=client/O=Org1MSP/C=US::/CN=ca.org1msp/O=Org1MSP/C=US of Org1MSP is not an appraiser", refused.Message);
+        Assert.Equal("x509::/C=US/O=Org1MSP/OU=client/CN=alice::/C=US/O=Org1MSP/CN=ca.org1msp of Org1MSP is not an appraiser", refused.Message);
     }
 
     [Fact]

