@@ -208,7 +208,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
         }
         catch (Exception ex) when (ex is ChaincodeRequestException or ChaincodeException or Ledger.State.StateDatabaseException)
         {
-            reply = new ChaincodeMessage { Type = MessageType.Error, Payload = ByteString.CopyFromUtf8(ex.Message) };
+            reply = new ChaincodeMessage { Type = MessageType.Error, Payload = ByteString.CopyFromUtf8(RequestFailed(request, ex.Message)) };
         }
         reply.Txid = request.Txid;
         reply.ChannelId = request.ChannelId;
@@ -220,6 +220,16 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
         {
             running.Completion.TrySetException(new ChaincodeException($"cannot answer chaincode '{ChaincodeId}': {ex.Message}"));
         }
+    }
+
+    /// <summary>
+    /// The text of the ERROR answering a failed request, as Fabric's handler words it: the request's type as the proto
+    /// names it, the transaction, then the reason (e.g. <c>GET_STATE failed: transaction ID: 1a2b…: reason</c>).
+    /// </summary>
+    internal static string RequestFailed(ChaincodeMessage request, string reason)
+    {
+        var type = ChaincodeMessage.Descriptor.EnumTypes[0].FindValueByNumber((int)request.Type)?.Name ?? request.Type.ToString();
+        return $"{type} failed: transaction ID: {request.Txid}: {reason}";
     }
 
     private static ChaincodeSpec Parse(ByteString payload)

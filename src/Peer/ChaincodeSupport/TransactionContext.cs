@@ -59,6 +59,7 @@ internal sealed class TransactionContext
                 NoCollections(put.Collection);
                 Writable();
                 CheckKey(put.Key);
+                BeforeWrite();
                 Simulator.PutState(ns, put.Key, put.Value.Memory);
                 return ByteString.Empty;
             }
@@ -68,6 +69,7 @@ internal sealed class TransactionContext
                 NoCollections(delete.Collection);
                 Writable();
                 CheckKey(delete.Key);
+                BeforeWrite();
                 Simulator.DeleteState(ns, delete.Key);
                 return ByteString.Empty;
             }
@@ -75,11 +77,11 @@ internal sealed class TransactionContext
             {
                 var range = Parse(GetStateByRange.Parser, request.Payload);
                 NoCollections(range.Collection);
-                var page = range.Metadata.IsEmpty ? null : Parse(QueryMetadata.Parser, range.Metadata);
+                var page = Pagination(range.Metadata);
                 var start = page is { Bookmark.Length: > 0 } ? page.Bookmark : range.StartKey;
                 if (page is not null)
                 {
-                    Simulator.MarkPaginated();
+                    BeforePaginatedQuery();
                 }
                 var iterator = new RangeIterator(ns, Simulator.GetStateRange(ns, start, range.EndKey), page?.PageSize);
                 return Open(iterator);
@@ -90,11 +92,11 @@ internal sealed class TransactionContext
                 NoCollections(query.Collection);
                 try
                 {
-                    if (query.Metadata.IsEmpty)
+                    if (Pagination(query.Metadata) is not { } metadata)
                     {
                         return Open(new RichQueryIterator(ns, Simulator.ExecuteQuery(ns, query.Query)));
                     }
-                    var metadata = Parse(QueryMetadata.Parser, query.Metadata);
+                    BeforePaginatedQuery();
                     var page = Simulator.ExecuteQueryPage(ns, query.Query, metadata.PageSize, metadata.Bookmark);
                     return Open(new QueryPageIterator(ns, page));
                 }
@@ -142,6 +144,7 @@ internal sealed class TransactionContext
                 {
                     throw new ChaincodeRequestException("PUT_STATE_METADATA carries no metadata entry");
                 }
+                BeforeWrite();
                 var existing = Simulator.State.Get(ns, put.Key);
                 var entries = new Dictionary<string, ByteString>(StringComparer.Ordinal);
                 if (existing is { Metadata.IsEmpty: false })
@@ -207,6 +210,39 @@ internal sealed class TransactionContext
             iterator.Dispose();
         }
         return response.ToByteString();
+    }
+
+    /// <summary>
+    /// A query's paging request, or null when it asks for none: as Fabric's handler, metadata with neither a page size
+    /// nor a bookmark is an ordinary query.
+    /// </summary>
+    private static QueryMetadata? Pagination(ByteString metadata)
+    {
+        if (metadata.IsEmpty)
+        {
+            return null;
+        }
+        var parsed = Parse(QueryMetadata.Parser, metadata);
+        return parsed.PageSize == 0 && parsed.Bookmark.Length == 0 ? null : parsed;
+    }
+
+    /// <summary>Fabric's simulator refuses a write once the transaction ran a paginated query, with this text.</summary>
+    private void BeforeWrite()
+    {
+        if (Simulator.UsedPagination)
+        {
+            throw new ChaincodeRequestException($"txid [{TxId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed");
+        }
+    }
+
+    /// <summary>Fabric's simulator refuses a paginated query once the transaction wrote, with this text.</summary>
+    private void BeforePaginatedQuery()
+    {
+        if (Simulator.HasWrites)
+        {
+            throw new ChaincodeRequestException($"txid [{TxId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction");
+        }
+        Simulator.MarkPaginated();
     }
 
     private void Writable()

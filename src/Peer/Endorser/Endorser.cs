@@ -233,8 +233,9 @@ internal sealed partial class Endorser
         }
         var channel = _channels.Find(request.Context.ChannelId)
             ?? throw new ChaincodeRequestException($"channel '{request.Context.ChannelId}' not found");
+        // Fabric's words for a chaincode without a definition (its lifecycle falls back to lscc, which has none either).
         var definition = channel.Definitions.Find(name)
-            ?? throw new ChaincodeRequestException($"chaincode '{name}' is not defined on channel '{request.Context.ChannelId}'");
+            ?? throw new ChaincodeRequestException($"invalid invocation: [channel {request.Context.ChannelId}] failed to get chaincode container info for {name}: chaincode {name} not found");
         var endpoint = ChaincodeEndpoint.For(definition, _chaincodeAddresses);
         var handler = await _chaincodes.Value.GetAsync(endpoint, cancellationToken).ConfigureAwait(false);
         var context = new TransactionContext(request.Context.ChannelId, request.Context.TxId, request.Context.Proposal, request.Context.Simulator, request.Context.ReadOnly);

@@ -149,6 +149,58 @@ public abstract class TransactionContextTests : IDisposable
     }
 
     [Fact]
+    public void A_paginated_range_refuses_later_writes_and_a_write_refuses_later_paginated_ranges_with_Fabrics_text()
+    {
+        var paged = Context();
+        var page = Query(paged.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k",
+            EndKey = "l",
+            Metadata = new QueryMetadata { PageSize = 1 }.ToByteString(),
+        })));
+        Assert.Single(page.Results);
+        foreach (var write in new[]
+        {
+            Request(MessageType.PutState, new PutState { Key = "a", Value = ByteString.CopyFromUtf8("1") }),
+            Request(MessageType.DelState, new DelState { Key = "a" }),
+            Request(MessageType.PutStateMetadata, new PutStateMetadata { Key = "a", Metadata = new StateMetadata { Metakey = "m", Value = ByteString.CopyFromUtf8("v") } }),
+        })
+        {
+            var refused = Assert.Throws<ChaincodeRequestException>(() => paged.Handle("cc", write));
+            Assert.Equal("txid [tx1]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed", refused.Message);
+        }
+
+        var writing = Context();
+        writing.Handle("cc", Request(MessageType.PutState, new PutState { Key = "a", Value = ByteString.CopyFromUtf8("1") }));
+        var paging = Assert.Throws<ChaincodeRequestException>(() => writing.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k",
+            EndKey = "l",
+            Metadata = new QueryMetadata { PageSize = 1 }.ToByteString(),
+        })));
+        Assert.Equal("txid [tx1]: unsuppored transaction. Paginated queries are supported only in a read-only transaction", paging.Message);
+        Assert.False(writing.Simulator.UsedPagination);
+        Assert.False(writing.Simulator.Results().IsEmpty);
+    }
+
+    [Fact]
+    public void Query_metadata_without_page_size_or_bookmark_is_an_ordinary_query_as_in_fabric()
+    {
+        var context = Context();
+        var response = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
+        {
+            StartKey = "k",
+            EndKey = "l",
+            Metadata = new QueryMetadata().ToByteString(),
+        })));
+        Assert.Equal(TransactionContext.BatchSize, response.Results.Count);
+        Assert.True(response.HasMore);
+        Assert.True(response.Metadata.IsEmpty);
+        Assert.False(context.Simulator.UsedPagination);
+        context.Close();
+    }
+
+    [Fact]
     public void A_page_larger_than_a_batch_comes_whole_in_one_response_as_in_fabric()
     {
         var context = Context(readOnly: true);
@@ -341,8 +393,9 @@ public sealed class PostgresTransactionContextTests : TransactionContextTests
         }
         Assert.Equal([.. Enumerable.Range(0, 5).Select(Doc)], seen);
         Assert.True(context.Simulator.UsedPagination);
-        context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "k", Value = ByteString.CopyFromUtf8("1") }));
-        Assert.Throws<InvalidOperationException>(() => context.Simulator.Results());
+        var refused = Assert.Throws<ChaincodeRequestException>(() => context.Handle("cc", Request(MessageType.PutState, new PutState { Key = "k", Value = ByteString.CopyFromUtf8("1") })));
+        Assert.Contains("Transaction has already performed a paginated query. Writes are not allowed", refused.Message, StringComparison.Ordinal);
+        Assert.False(context.Simulator.Results().IsEmpty);
     }
 
     [Fact]
