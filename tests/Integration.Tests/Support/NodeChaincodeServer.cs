@@ -4,8 +4,8 @@ using ZonCoin.Core.Protocol;
 namespace ZonCoin.Integration.Tests.Support;
 
 /// <summary>
-/// The unmodified Node chaincode <c>tests/interop/chaincode/asset-node</c> (fabric-contract-api), served as a service
-/// by fabric-shim's <c>fabric-chaincode-node server</c> on a free loopback port, and deployed on a
+/// An unmodified Node chaincode of <c>tests/interop/chaincode</c> (fabric-contract-api; <c>asset-node</c> unless told),
+/// served as a service by fabric-shim's <c>fabric-chaincode-node server</c> on a free loopback port, and deployed on a
 /// <see cref="PeerNetwork"/> under a name of the caller's choosing.
 /// </summary>
 internal sealed class NodeChaincodeServer : IAsyncDisposable
@@ -13,26 +13,33 @@ internal sealed class NodeChaincodeServer : IAsyncDisposable
     private readonly int _port = NodeProcess.FreePort();
     private Process? _process;
 
-    private NodeChaincodeServer(string name)
+    private readonly string _modulePath;
+
+    private NodeChaincodeServer(string name, string modulePath)
     {
         Name = name;
+        _modulePath = modulePath;
     }
 
     public string Name { get; }
 
     public string Address => $"127.0.0.1:{_port}";
 
-    /// <summary>The contract's folder (its <c>META-INF</c> holds its CouchDB index definitions).</summary>
-    public static string ContractDirectory => Path.Combine(Repo.InteropDirectory, "chaincode", "asset-node");
+    /// <summary>The asset contract's folder (its <c>META-INF</c> holds its CouchDB index definitions).</summary>
+    public static string ContractDirectory => Contract("asset-node");
+
+    /// <summary>The folder of the Node contract <paramref name="folder"/> under <c>tests/interop/chaincode</c>.</summary>
+    public static string Contract(string folder) => Path.Combine(Repo.InteropDirectory, "chaincode", folder);
 
     /// <summary>
     /// Starts the server, waits for its port, and deploys it as <paramref name="name"/> 1.0 for the network's two orgs
     /// (with its state database indexes when <paramref name="withIndexes"/>; under <paramref name="policy"/> when given,
-    /// else the channel's default).
+    /// else the channel's default). The contract is <paramref name="modulePath"/> (see <see cref="Contract"/>), else the
+    /// asset contract.
     /// </summary>
-    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name, bool withIndexes = false, string? policy = null)
+    public static async Task<NodeChaincodeServer> StartAndDeployAsync(PeerNetwork network, string name, bool withIndexes = false, string? policy = null, string? modulePath = null)
     {
-        var server = new NodeChaincodeServer(name);
+        var server = new NodeChaincodeServer(name, modulePath ?? ContractDirectory);
         try
         {
             await server.StartAsync();
@@ -65,7 +72,7 @@ internal sealed class NodeChaincodeServer : IAsyncDisposable
             Path.Combine(interop, "node_modules", "fabric-shim", "cli.js"), "server",
             "--chaincode-address", Address,
             "--chaincode-id", ChaincodePackageIds.Compute(Name, "1.0", Address),
-            "--module-path", ContractDirectory,
+            "--module-path", _modulePath,
         })
         {
             start.ArgumentList.Add(arg);
