@@ -547,8 +547,10 @@ public sealed class SupplyChainContract : Contract
         }.ToJsonString();
     }
 
+    // The peer words its ERROR as Fabric's handler does ("GET_QUERY_RESULT failed: transaction ID: …: ExecuteQuery not
+    // supported for …"), so the reason is looked for anywhere in the message.
     private static bool IsRichQueryUnsupported(ChaincodeStubException e) =>
-        e.Message.StartsWith("ExecuteQuery not supported", StringComparison.OrdinalIgnoreCase)
+        e.Message.Contains("ExecuteQuery not supported", StringComparison.OrdinalIgnoreCase)
         || e.Message.Contains("need the PostgreSQL state database", StringComparison.OrdinalIgnoreCase);
 
     private static InvalidOperationException RichQueriesNeeded(string function, Exception cause) =>

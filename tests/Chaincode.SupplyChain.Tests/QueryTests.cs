@@ -60,6 +60,7 @@ public sealed class QueryTests
 
     [Theory]
     [InlineData("rich queries (GetQueryResult) need the PostgreSQL state database; this peer runs SQLite", true)]
+    [InlineData("GET_QUERY_RESULT failed: transaction ID: 0a1b: ExecuteQuery not supported for sqlite: rich queries need PostgreSQL", true)]
     [InlineData("query iterator 7 does not exist or was closed", false)]
     public async Task Only_the_no_rich_query_errors_are_translated(string peerError, bool translated)
     {
