@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
+using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
 using Xunit.Abstractions;
 
@@ -186,6 +187,42 @@ public sealed class GatewayNodeClientInteropTests : IAsyncLifetime
         Assert.Equal("CreateAsset", chaincodeEvent.GetProperty("eventName").GetString());
         Assert.Equal(0, chaincodeEvent.GetProperty("payloadLength").GetInt32());
     }
+
+    [Fact]
+    public async Task System_chaincode_qscc_evaluated_through_the_gateway_finds_the_committed_transaction_its_block_and_the_chain()
+    {
+        var created = Ok((await RunAsync(Tx("stepwise", PeerNetwork.Chaincode, "CreateAsset", PeerNetwork.NewId(), "olive", "2", "Lea", "20")))[0]);
+        var txId = created.GetProperty("transactionId").GetString()!;
+        await AssertCommittedAsync(created.GetProperty("status"), txId);
+        var blockNumber = created.GetProperty("status").GetProperty("blockNumber").GetString()!;
+
+        // As applications do with Fabric: network.getContract('qscc').evaluateTransaction(function, channel, ...).
+        var steps = await RunAsync(
+            Tx("evaluate", "qscc", "GetTransactionByID", PeerNetwork.ChannelId, txId),
+            Tx("evaluate", "qscc", "GetBlockByTxID", PeerNetwork.ChannelId, txId),
+            Tx("evaluate", "qscc", "GetBlockByNumber", PeerNetwork.ChannelId, blockNumber),
+            Tx("evaluate", "qscc", "GetChainInfo", PeerNetwork.ChannelId),
+            Tx("evaluate", "qscc", "GetTransactionByID", PeerNetwork.ChannelId, "no-such-tx"));
+
+        var processed = ProcessedTransaction.Parser.ParseFrom(Bytes(steps[0]));
+        Assert.Equal((int)TxValidationCode.Valid, processed.ValidationCode);
+        Assert.Equal(txId, Envelopes.Unpack(processed.TransactionEnvelope).ChannelHeader.TxId);
+        var block = Block.Parser.ParseFrom(Bytes(steps[1]));
+        Assert.Equal(blockNumber, block.Header.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(block.Data.Data, data => Envelopes.Unpack(data).ChannelHeader.TxId == txId);
+        Assert.Equal(block, Block.Parser.ParseFrom(Bytes(steps[2])));
+        var info = BlockchainInfo.Parser.ParseFrom(Bytes(steps[3]));
+        Assert.True(info.Height > block.Header.Number, $"height {info.Height}, transaction in block {block.Header.Number}");
+
+        var missing = Error(steps[4]);
+        Assert.Equal("GatewayError", missing.GetProperty("class").GetString());
+        Assert.Equal(2, missing.GetProperty("code").GetInt32()); // UNKNOWN
+        var detail = Assert.Single(missing.GetProperty("details").EnumerateArray());
+        Assert.Equal("chaincode response 500, Failed to get transaction with id no-such-tx, error no such transaction ID [no-such-tx] in index",
+            detail.GetProperty("message").GetString());
+    }
+
+    private static byte[] Bytes(JsonElement step) => Convert.FromBase64String(Ok(step).GetProperty("resultBase64").GetString()!);
 
     [Fact]
     public async Task Contract_errors_are_EndorseError_on_submit_and_GatewayError_on_evaluate_with_peer_details()

@@ -9,7 +9,7 @@
 //
 // Every step runs in order on one connection and yields one result object; a step that throws is reported as
 // { op, error: <error> } and the next step still runs. Transactions are { chaincode, contract?, fn, args }.
-//   evaluate        transaction                  evaluateTransaction             -> { result }
+//   evaluate        transaction                  evaluateTransaction             -> { result, resultBase64 }
 //   submit          transaction                  submitTransaction               -> { result }
 //   stepwise        transaction                  newProposal, endorse, submit, getStatus, each separately
 //                                                 -> { transactionId, endorsedResult, submittedResult, status }
@@ -265,7 +265,7 @@ function transactionIdsOf(block) {
 const operations = {
     async evaluate({ network }, step) {
         const result = await contractOf(network, step).evaluateTransaction(step.fn, ...step.args);
-        return { result: utf8(result) };
+        return { result: utf8(result), resultBase64: Buffer.from(result).toString('base64') };
     },
 
     async submit({ network }, step) {
