@@ -157,7 +157,10 @@ internal sealed class ChaincodeHostNode : IDisposable
 
     public string Output => _process?.Output ?? "";
 
-    /// <summary>Starts (or restarts) the host and waits until its port accepts connections.</summary>
+    /// <summary>
+    /// Starts (or restarts) the host and waits until it reports serving on its port. Its own log line, not an open
+    /// port, is the sign: on a restart another process may have taken the port meanwhile, and the host then exits.
+    /// </summary>
     public async Task StartAsync()
     {
         _process?.Dispose();
@@ -167,20 +170,12 @@ internal sealed class ChaincodeHostNode : IDisposable
             ["CHAINCODE_ID"] = PackageId,
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
+        var serving = $"serving /protos.Chaincode/Connect on http://{Address}";
+        while (!_process.Output.Contains(serving, StringComparison.Ordinal))
         {
             if (_process.HasExited)
             {
                 throw new InvalidOperationException($"chaincode host exited with {_process.ExitCode}:\n{_process.Output}");
-            }
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, Port, timeout.Token);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
             }
             await Task.Delay(100, timeout.Token);
         }
