@@ -57,6 +57,10 @@ public abstract class TransactionContextTests : IDisposable
 
     protected static ChaincodeMessage Request(MessageType type, IMessage payload) => new() { Type = type, Payload = payload.ToByteString(), Txid = "tx1", ChannelId = "testchannel" };
 
+    /// <summary>GET_STATE_BY_RANGE over [k, l) with the given query metadata.</summary>
+    private static ChaincodeMessage RangeKToL(QueryMetadata metadata) =>
+        Request(MessageType.GetStateByRange, new GetStateByRange { StartKey = "k", EndKey = "l", Metadata = metadata.ToByteString() });
+
     protected static QueryResponse Query(ByteString bytes) => QueryResponse.Parser.ParseFrom(bytes);
 
     protected static List<string> Keys(QueryResponse response) => [.. response.Results.Select(r => KV.Parser.ParseFrom(r.ResultBytes).Key)];
@@ -152,12 +156,7 @@ public abstract class TransactionContextTests : IDisposable
     public void A_paginated_range_refuses_later_writes_and_a_write_refuses_later_paginated_ranges_with_Fabrics_text()
     {
         var paged = Context();
-        var page = Query(paged.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
-        {
-            StartKey = "k",
-            EndKey = "l",
-            Metadata = new QueryMetadata { PageSize = 1 }.ToByteString(),
-        })));
+        var page = Query(paged.Handle("cc", RangeKToL(new QueryMetadata { PageSize = 1 })));
         Assert.Single(page.Results);
         foreach (var write in new[]
         {
@@ -172,12 +171,7 @@ public abstract class TransactionContextTests : IDisposable
 
         var writing = Context();
         writing.Handle("cc", Request(MessageType.PutState, new PutState { Key = "a", Value = ByteString.CopyFromUtf8("1") }));
-        var paging = Assert.Throws<ChaincodeRequestException>(() => writing.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
-        {
-            StartKey = "k",
-            EndKey = "l",
-            Metadata = new QueryMetadata { PageSize = 1 }.ToByteString(),
-        })));
+        var paging = Assert.Throws<ChaincodeRequestException>(() => writing.Handle("cc", RangeKToL(new QueryMetadata { PageSize = 1 })));
         Assert.Equal("txid [tx1]: unsuppored transaction. Paginated queries are supported only in a read-only transaction", paging.Message);
         Assert.False(writing.Simulator.UsedPagination);
         Assert.False(writing.Simulator.Results().IsEmpty);
@@ -187,12 +181,7 @@ public abstract class TransactionContextTests : IDisposable
     public void Query_metadata_without_page_size_or_bookmark_is_an_ordinary_query_as_in_fabric()
     {
         var context = Context();
-        var response = Query(context.Handle("cc", Request(MessageType.GetStateByRange, new GetStateByRange
-        {
-            StartKey = "k",
-            EndKey = "l",
-            Metadata = new QueryMetadata().ToByteString(),
-        })));
+        var response = Query(context.Handle("cc", RangeKToL(new QueryMetadata())));
         Assert.Equal(TransactionContext.BatchSize, response.Results.Count);
         Assert.True(response.HasMore);
         Assert.True(response.Metadata.IsEmpty);
