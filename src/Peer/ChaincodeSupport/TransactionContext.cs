@@ -44,6 +44,19 @@ internal sealed class TransactionContext
     /// </summary>
     public ByteString Handle(string ns, ChaincodeMessage request)
     {
+        try
+        {
+            return Serve(ns, request);
+        }
+        catch (UnsupportedTransactionException ex)
+        {
+            // Fabric's simulator words it so (typo included).
+            throw new ChaincodeRequestException($"txid [{TxId}]: unsuppored transaction. {ex.Message}");
+        }
+    }
+
+    private ByteString Serve(string ns, ChaincodeMessage request)
+    {
         switch (request.Type)
         {
             case ChaincodeMessage.Types.Type.GetState:
@@ -59,7 +72,6 @@ internal sealed class TransactionContext
                 NoCollections(put.Collection);
                 Writable();
                 CheckKey(put.Key);
-                BeforeWrite();
                 Simulator.PutState(ns, put.Key, put.Value.Memory);
                 return ByteString.Empty;
             }
@@ -69,7 +81,6 @@ internal sealed class TransactionContext
                 NoCollections(delete.Collection);
                 Writable();
                 CheckKey(delete.Key);
-                BeforeWrite();
                 Simulator.DeleteState(ns, delete.Key);
                 return ByteString.Empty;
             }
@@ -81,7 +92,7 @@ internal sealed class TransactionContext
                 var start = page is { Bookmark.Length: > 0 } ? page.Bookmark : range.StartKey;
                 if (page is not null)
                 {
-                    BeforePaginatedQuery();
+                    Simulator.MarkPaginated();
                 }
                 var iterator = new RangeIterator(ns, Simulator.GetStateRange(ns, start, range.EndKey), page?.PageSize);
                 return Open(iterator);
@@ -96,7 +107,6 @@ internal sealed class TransactionContext
                     {
                         return Open(new RichQueryIterator(ns, Simulator.ExecuteQuery(ns, query.Query)));
                     }
-                    BeforePaginatedQuery();
                     var page = Simulator.ExecuteQueryPage(ns, query.Query, metadata.PageSize, metadata.Bookmark);
                     return Open(new QueryPageIterator(ns, page));
                 }
@@ -144,7 +154,6 @@ internal sealed class TransactionContext
                 {
                     throw new ChaincodeRequestException("PUT_STATE_METADATA carries no metadata entry");
                 }
-                BeforeWrite();
                 var existing = Simulator.State.Get(ns, put.Key);
                 var entries = new Dictionary<string, ByteString>(StringComparer.Ordinal);
                 if (existing is { Metadata.IsEmpty: false })
@@ -224,25 +233,6 @@ internal sealed class TransactionContext
         }
         var parsed = Parse(QueryMetadata.Parser, metadata);
         return parsed.PageSize == 0 && parsed.Bookmark.Length == 0 ? null : parsed;
-    }
-
-    /// <summary>Fabric's simulator refuses a write once the transaction ran a paginated query, with this text.</summary>
-    private void BeforeWrite()
-    {
-        if (Simulator.UsedPagination)
-        {
-            throw new ChaincodeRequestException($"txid [{TxId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed");
-        }
-    }
-
-    /// <summary>Fabric's simulator refuses a paginated query once the transaction wrote, with this text.</summary>
-    private void BeforePaginatedQuery()
-    {
-        if (Simulator.HasWrites)
-        {
-            throw new ChaincodeRequestException($"txid [{TxId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction");
-        }
-        Simulator.MarkPaginated();
     }
 
     private void Writable()

@@ -176,15 +176,7 @@ internal sealed partial class Endorser
             chaincodeEvent.ChaincodeId = name;
             chaincodeEvent.TxId = proposal.TxId;
         }
-        ByteString results;
-        try
-        {
-            results = readOnly ? ByteString.Empty : simulator.Results();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ProposalRejectedException($"error in simulation: transaction {proposal.TxId}: {ex.Message}");
-        }
+        var results = readOnly ? ByteString.Empty : simulator.Results();
         var simulation = new SimulationResult(new ChaincodeID { Name = name, Version = version }, result.Response, results, chaincodeEvent);
         var response = Endorsements.Endorse(proposal, simulation, _signer, _time.GetUtcNow());
         if (!readOnly && version != SystemChaincodeVersion)

@@ -33,8 +33,18 @@ internal sealed class TxSimulator
     /// <summary>True once the transaction ran a paginated query (allowed in read-only transactions only, as in Fabric).</summary>
     public bool UsedPagination { get; private set; }
 
-    /// <summary>Records that a paginated query ran; results with writes are then refused.</summary>
-    public void MarkPaginated() => UsedPagination = true;
+    /// <summary>
+    /// Records that a paginated query runs; later writes are then refused. Refused itself, with
+    /// <see cref="UnsupportedTransactionException"/>, once the transaction wrote.
+    /// </summary>
+    public void MarkPaginated()
+    {
+        if (HasWrites)
+        {
+            throw new UnsupportedTransactionException("Paginated queries are supported only in a read-only transaction");
+        }
+        UsedPagination = true;
+    }
 
     public VersionedValue? GetState(string ns, string key)
     {
@@ -45,8 +55,10 @@ internal sealed class TxSimulator
         return value;
     }
 
+    /// <exception cref="UnsupportedTransactionException">The transaction ran a paginated query.</exception>
     public void PutState(string ns, string key, ReadOnlyMemory<byte> value)
     {
+        EnsureWritable();
         if (value.IsEmpty)
         {
             DeleteState(ns, key);
@@ -55,10 +67,27 @@ internal sealed class TxSimulator
         Record(ns).Writes[key] = ByteString.CopyFrom(value.Span);
     }
 
-    public void DeleteState(string ns, string key) => Record(ns).Writes[key] = null;
+    /// <exception cref="UnsupportedTransactionException">The transaction ran a paginated query.</exception>
+    public void DeleteState(string ns, string key)
+    {
+        EnsureWritable();
+        Record(ns).Writes[key] = null;
+    }
 
-    public void SetStateMetadata(string ns, string key, IReadOnlyDictionary<string, ByteString> entries) =>
+    /// <exception cref="UnsupportedTransactionException">The transaction ran a paginated query.</exception>
+    public void SetStateMetadata(string ns, string key, IReadOnlyDictionary<string, ByteString> entries)
+    {
+        EnsureWritable();
         Record(ns).MetadataWrites[key] = entries;
+    }
+
+    private void EnsureWritable()
+    {
+        if (UsedPagination)
+        {
+            throw new UnsupportedTransactionException("Transaction has already performed a paginated query. Writes are not allowed");
+        }
+    }
 
     /// <summary>
     /// Iterates committed keys in [start, end); <see cref="RangeRecorder.Close"/> records what was read so the
@@ -104,17 +133,9 @@ internal sealed class TxSimulator
         return page;
     }
 
-    /// <summary>
-    /// The simulation results: a serialized <c>TxReadWriteSet</c>. Throws <see cref="InvalidOperationException"/>
-    /// when the transaction both wrote and ran a paginated query, which Fabric allows only in read-only transactions
-    /// (a page's range cannot be checked for phantoms at commit).
-    /// </summary>
+    /// <summary>The simulation results: a serialized <c>TxReadWriteSet</c>.</summary>
     public ByteString Results()
     {
-        if (UsedPagination && HasWrites)
-        {
-            throw new InvalidOperationException("paginated queries are supported only in read-only transactions; this transaction also wrote state");
-        }
         var txRwSet = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
         foreach (var (ns, record) in _namespaces)
         {

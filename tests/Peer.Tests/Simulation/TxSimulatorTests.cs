@@ -43,11 +43,25 @@ public abstract class TxSimulatorTests : IDisposable
         _ = readOnly.GetState("cc", "a");
         Assert.False(readOnly.Results().IsEmpty);
 
+        var paged = new TxSimulator(_state);
+        paged.MarkPaginated();
+        foreach (var write in new Action[]
+        {
+            () => paged.PutState("cc", "z", "Z"u8.ToArray()),
+            () => paged.DeleteState("cc", "a"),
+            () => paged.SetStateMetadata("cc", "a", new Dictionary<string, ByteString>()),
+        })
+        {
+            var refused = Assert.Throws<UnsupportedTransactionException>(write);
+            Assert.Equal("Transaction has already performed a paginated query. Writes are not allowed", refused.Message);
+        }
+        Assert.False(paged.HasWrites);
+
         var updating = new TxSimulator(_state);
-        updating.MarkPaginated();
         updating.PutState("cc", "z", "Z"u8.ToArray());
-        var error = Assert.Throws<InvalidOperationException>(() => updating.Results());
+        var error = Assert.Throws<UnsupportedTransactionException>(updating.MarkPaginated);
         Assert.Contains("read-only", error.Message, StringComparison.Ordinal);
+        Assert.False(updating.UsedPagination);
     }
 
     [Fact]
