@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Client.Tests;
@@ -14,7 +15,7 @@ public sealed class ErrorTests
         var packed = Any.Pack(new ErrorDetail { Address = "peer0:7051", MspId = "Org1MSP", Message = "chaincode response 500, boom" });
         var otherUrl = new Any { TypeUrl = "example.com/whatever", Value = new ErrorDetail { Address = "peer1:7051", MspId = "Org2MSP", Message = "second" }.ToByteString() };
         var garbage = new Any { TypeUrl = "x", Value = ByteString.CopyFrom(0xff, 0xff) };
-        var exception = new RpcException(StatusCode.Aborted, "failed to endorse transaction, see attached details for more info", packed, otherUrl, garbage);
+        var exception = RpcStatusDetails.Create(StatusCode.Aborted, "failed to endorse transaction, see attached details for more info", packed, otherUrl, garbage);
 
         var details = GatewayException.DetailsOf(exception);
 

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Core.Crypto;
@@ -7,6 +8,7 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
@@ -21,13 +23,13 @@ public sealed class EventsTests : IAsyncLifetime, IDisposable
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
     private readonly TestIdentity _client = new();
     private FakeGatewayServer _server = null!;
-    private RpcChannel _channel = null!;
+    private GrpcChannel _channel = null!;
     private Gateway _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _server = await FakeGatewayServer.StartAsync();
-        _channel = RpcChannel.ForAddress(_server.Address);
+        _channel = RpcChannels.ForAddress(_server.Address);
         _gateway = Gateway.Connect(_channel, _client.Identity, _client.Signer);
     }
 
@@ -132,7 +134,7 @@ public sealed class EventsTests : IAsyncLifetime, IDisposable
     public async Task A_chaincode_events_error_is_a_gateway_exception_with_details()
     {
         _server.ChaincodeEvents = [EventsIn(1, "tx1")];
-        _server.ChaincodeEventsError = new RpcException(StatusCode.PermissionDenied, "access denied",
+        _server.ChaincodeEventsError = RpcStatusDetails.Create(StatusCode.PermissionDenied, "access denied",
             Any.Pack(new ErrorDetail { Address = "peer0:7051", MspId = "Org1MSP", Message = "not a reader" }));
 
         var error = await Assert.ThrowsAsync<GatewayException>(() => TakeAsync(Network.GetChaincodeEvents("trade"), 5));

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -7,6 +8,7 @@ using ZonCoin.Gateway.Client.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 
@@ -17,12 +19,12 @@ public sealed class GatewayWireTests : IAsyncLifetime, IDisposable
 {
     private readonly TestIdentity _client = new();
     private FakeGatewayServer _server = null!;
-    private RpcChannel _channel = null!;
+    private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
         _server = await FakeGatewayServer.StartAsync();
-        _channel = RpcChannel.ForAddress(_server.Address);
+        _channel = RpcChannels.ForAddress(_server.Address);
     }
 
     public async Task DisposeAsync()
@@ -158,7 +160,7 @@ public sealed class GatewayWireTests : IAsyncLifetime, IDisposable
     }
 
     private static RpcException Failure(StatusCode code, string message, params string[] detailMessages) =>
-        new(code, message, [.. detailMessages.Select((m, i) => Any.Pack(new ErrorDetail { Address = $"peer{i}:7051", MspId = $"Org{i + 1}MSP", Message = m }))]);
+        RpcStatusDetails.Create(code, message, detailMessages.Select((m, i) => Any.Pack(new ErrorDetail { Address = $"peer{i}:7051", MspId = $"Org{i + 1}MSP", Message = m })));
 
     [Fact]
     public async Task An_endorse_failure_is_an_endorse_exception_with_details_and_the_transaction_id()
@@ -219,7 +221,7 @@ public sealed class GatewayWireTests : IAsyncLifetime, IDisposable
             listener.Start();
             port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
-        using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using var channel = RpcChannels.ForAddress($"http://127.0.0.1:{port}");
         using var gateway = Gateway.Connect(channel, _client.Identity, _client.Signer);
 
         var error = await Assert.ThrowsAsync<GatewayException>(() => gateway.GetNetwork("ch").GetContract("cc").EvaluateTransactionAsync("read"));

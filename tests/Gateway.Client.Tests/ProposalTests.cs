@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
@@ -17,7 +18,7 @@ public sealed class ProposalTests : IDisposable
 {
     private readonly TestIdentity _client = new();
     // Nothing listens there: these tests never call.
-    private readonly RpcChannel _channel = RpcChannel.ForAddress("http://127.0.0.1:9");
+    private readonly GrpcChannel _channel = RpcChannels.ForAddress("http://127.0.0.1:9");
 
     public void Dispose()
     {

@@ -68,7 +68,7 @@ public sealed class TlsTests : IDisposable
     public void Block_events_requests_carry_the_hash_of_the_client_tls_certificate_under_mutual_tls()
     {
         using var clientCertificate = IssueTls("client.org1", ["client.org1"]);
-        using var channel = RpcChannel.ForAddress("https://127.0.0.1:9", new RpcChannelOptions { ClientCertificate = clientCertificate });
+        using var channel = RpcChannels.ForAddress("https://127.0.0.1:9", new RpcChannelOptions { ClientCertificate = clientCertificate });
         using var gateway = Gateway.Connect(channel, _client.Identity, _client.Signer);
 
         var request = gateway.GetNetwork("supplychain").NewBlockEventsRequest();

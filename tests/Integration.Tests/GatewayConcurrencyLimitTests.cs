@@ -1,6 +1,7 @@
 using System.Text;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using GatewayClient = ZonCoin.Gateway.Client.Gateway;
 

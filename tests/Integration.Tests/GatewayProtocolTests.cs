@@ -1,9 +1,11 @@
+using Grpc.Net.Client;
 using Google.Protobuf;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
@@ -54,7 +56,7 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ChannelId = PeerNetwork.ChannelId, ProposedTransaction = read }));
         Assert.Equal(StatusCode.Unknown, error.StatusCode);
         Assert.StartsWith("evaluate call to endorser returned error: chaincode response 500, ", error.Status.Detail, StringComparison.Ordinal);
-        var detail = Assert.Single(error.Details).Unpack<ErrorDetail>();
+        var detail = Assert.Single(error.GetDetails()).Unpack<ErrorDetail>();
         Assert.Equal(network.Org1.MspId, detail.MspId);
         Assert.Equal(network.Peer1.Endpoint, detail.Address);
     }
@@ -67,7 +69,7 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ChannelId = PeerNetwork.ChannelId, ProposedTransaction = proposal }));
         Assert.Equal(StatusCode.Aborted, error.StatusCode);
         Assert.Equal("failed to endorse transaction, see attached details for more info", error.Status.Detail);
-        Assert.All(error.Details.Select(d => d.Unpack<ErrorDetail>()), d => Assert.StartsWith("chaincode response 500, ", d.Message, StringComparison.Ordinal));
+        Assert.All(error.GetDetails().Select(d => d.Unpack<ErrorDetail>()), d => Assert.StartsWith("chaincode response 500, ", d.Message, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,7 +131,7 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
 
         var endorse = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ProposedTransaction = forged }));
         Assert.Equal(StatusCode.Aborted, endorse.StatusCode);
-        Assert.Contains(endorse.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message == expected && d.MspId == network.Org1.MspId);
+        Assert.Contains(endorse.GetDetails().Select(d => d.Unpack<ErrorDetail>()), d => d.Message == expected && d.MspId == network.Org1.MspId);
 
         var (exists, _) = PeerNetwork.Proposal(network.User, "AssetExists", id);
         var answer = await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = exists });
@@ -143,11 +145,11 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         var (proposal, txId) = Proposals.Create(ChaincodeInvocation.Of(PeerNetwork.ChannelId, "no-such-chaincode", "Anything"), network.User);
 
         var evaluate = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = proposal }));
-        Assert.Contains(evaluate.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("make sure the chaincode no-such-chaincode has been successfully defined", StringComparison.Ordinal));
+        Assert.Contains(evaluate.GetDetails().Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("make sure the chaincode no-such-chaincode has been successfully defined", StringComparison.Ordinal));
 
         var endorse = await Assert.ThrowsAsync<RpcException>(() => CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ProposedTransaction = proposal }));
         Assert.Equal(StatusCode.Aborted, endorse.StatusCode);
-        Assert.Contains(endorse.Details.Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("no-such-chaincode", StringComparison.Ordinal));
+        Assert.Contains(endorse.GetDetails().Select(d => d.Unpack<ErrorDetail>()), d => d.Message.Contains("no-such-chaincode", StringComparison.Ordinal));
 
         var (read, _) = PeerNetwork.Proposal(network.User, "GetAllAssets");
         Assert.Equal(200, (await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = read })).Result.Status);
@@ -159,11 +161,11 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         return new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(identity.Sign(request.Span)) };
     }
 
-    private static async Task<TResponse> CallAsync<TRequest, TResponse>(RpcChannel channel, Method<TRequest, TResponse> method, TRequest request)
+    private static async Task<TResponse> CallAsync<TRequest, TResponse>(GrpcChannel channel, Method<TRequest, TResponse> method, TRequest request)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        using var call = channel.AsyncUnaryCall(method, request, new CallOptions(Deadline: DateTime.UtcNow + Deadline));
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow + Deadline), request);
         return await call.ResponseAsync;
     }
 }

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using ZonCoin.Core.Crypto;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using GatewayClient = ZonCoin.Gateway.Client.Gateway;
@@ -22,7 +24,7 @@ public sealed class GatewaySdkTests(GatewayNetwork network) : IDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
 
-    private readonly RpcChannel _channel = network.Gateway.Connect();
+    private readonly GrpcChannel _channel = network.Gateway.Connect();
     private readonly List<string> _files = [];
 
     private string CertPath => Directory.GetFiles(Path.Combine(network.Org1.UserDirectory("User1"), "msp", "signcerts"))[0];

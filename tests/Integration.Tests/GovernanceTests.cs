@@ -164,8 +164,8 @@ public sealed class GovernanceTests(GovernanceNetwork network)
         await ProposalAsync(0, "vote", pharmacy, [_pharmacyPeer], "--id", "remove-org2", "--yes");
         await ProposalAsync(0, "apply", pharmacy, [_pharmacyPeer, peer1], "--id", "remove-org2");
 
-        using var channel = RpcChannel.ForAddress(network.Orderer.Address);
-        await using var session = new BroadcastSession(channel);
+        using var channel = RpcChannels.ForAddress(network.Orderer.Address);
+        await using var session = new BroadcastSession(channel.CreateCallInvoker());
         var refused = await session.SendAsync(org2Envelope);
         Assert.Equal(Status.Forbidden, refused.Status);
         var (org1Envelope, org1Tx) = await PeerNetwork.EndorseAsync(org1.User(), [peer1, _pharmacyPeer], "CreateAsset", PeerNetwork.NewId(), "white", "2", "org1", "5");

@@ -340,7 +340,7 @@ public sealed class NodeChaincodeConformanceTests : IAsyncLifetime
         using var channel = _network.Peer1.Connect();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var request = DeliverRequests.Create(PeerNetwork.ChannelId, DeliverRequests.Range(DeliverRequests.Specified(number), DeliverRequests.Specified(number)), _network.Org1.User());
-        await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.Deliver, request, timeout.Token))
+        await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.Deliver, request, timeout.Token))
         {
             Assert.Equal(DeliverResponse.TypeOneofCase.Block, response.TypeCase);
             foreach (var data in response.Block.Data.Data)

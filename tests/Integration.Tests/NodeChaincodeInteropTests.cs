@@ -163,7 +163,7 @@ public sealed class NodeChaincodeInteropTests : IAsyncLifetime
         using var channel = _network.Peer1.Connect();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var request = DeliverRequests.Create(PeerNetwork.ChannelId, DeliverRequests.Range(DeliverRequests.Specified(block), DeliverRequests.Specified(block)), _network.Org1.User());
-        await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.DeliverFiltered, request, timeout.Token))
+        await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.DeliverFiltered, request, timeout.Token))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.FilteredBlock)
             {

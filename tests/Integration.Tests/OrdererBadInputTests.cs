@@ -33,7 +33,7 @@ public sealed class OrdererBadInputTests
         var member = _consortium.Orgs[0];
         var outsider = _consortium.Orgs[3];
         using var channel = orderer.Connect(member);
-        await using var broadcast = new BroadcastSession(channel);
+        await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
 
         var valid = Transactions.Create(ChannelId, member.User());
         var unsigned = Transactions.Create(ChannelId, member.User());
@@ -62,7 +62,7 @@ public sealed class OrdererBadInputTests
             }
         }
 
-        var blocks = await OrdererSoloTests.ReadUntilAsync(channel, ChannelId, member, 1);
+        var blocks = await OrdererSoloTests.ReadUntilAsync(channel, ChannelId, member, 1, orderer.Tls);
         Assert.Equal([Transactions.TxId(valid)], blocks.Skip(1).SelectMany(block => block.Data.Data).Select(Transactions.TxId));
     }
 
@@ -101,7 +101,7 @@ public sealed class OrdererBadInputTests
 
         // A reader waiting for the next block gets it once it is cut, while the refused ones above changed nothing.
         var waiting = Transactions.ReadBlocksAsync(channel, ChannelId, member.User(), 1, 1);
-        await using (var broadcast = new BroadcastSession(channel))
+        await using (var broadcast = new BroadcastSession(channel.CreateCallInvoker()))
         {
             Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create(ChannelId, member.User()))).Status);
         }
@@ -137,7 +137,7 @@ public sealed class OrdererBadInputTests
         Assert.NotEqual("0", grpcStatus);
 
         using var channel = orderer.Connect(member);
-        await using var broadcast = new BroadcastSession(channel);
+        await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
         Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create(ChannelId, member.User()))).Status);
     }
 

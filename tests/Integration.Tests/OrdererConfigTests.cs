@@ -31,7 +31,7 @@ public sealed class OrdererConfigTests
         withOrg4.Application.Organizations.Add(ConfigWithAllFourOrgs(channelId).Application.Organizations.Single(org => org.MspId == org4.MspId));
 
         using var channel = orderer.Connect(org1);
-        await using var broadcast = new BroadcastSession(channel);
+        await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
         var update = ConfigUpdates.Propose(current, withOrg4);
         ConfigUpdates.AddSignature(update, org1.Admin);
         var tooFew = await broadcast.SendAsync(ConfigUpdates.CreateEnvelope(update, org1.Admin));
@@ -62,7 +62,7 @@ public sealed class OrdererConfigTests
         Assert.Contains("sequence", stale.Info, StringComparison.Ordinal);
 
         using var org4Channel = orderer.Connect(org4);
-        await using var org4Broadcast = new BroadcastSession(org4Channel);
+        await using var org4Broadcast = new BroadcastSession(org4Channel.CreateCallInvoker());
         var org4After = Transactions.Create(channelId, org4.User());
         Assert.Equal(Status.Success, (await org4Broadcast.SendAsync(org4After)).Status);
         var next = await Transactions.ReadBlocksAsync(org4Channel, channelId, org4.User(), 2, 2, org4.ClientCertificateHash());
@@ -72,7 +72,7 @@ public sealed class OrdererConfigTests
         // The new config survives a restart: Org4 still writes.
         await orderer.RestartAsync();
         using var again = orderer.Connect(org4);
-        await using var afterRestart = new BroadcastSession(again);
+        await using var afterRestart = new BroadcastSession(again.CreateCallInvoker());
         Assert.Equal(Status.Success, (await afterRestart.SendAsync(Transactions.Create(channelId, org4.User()))).Status);
     }
 
@@ -88,7 +88,7 @@ public sealed class OrdererConfigTests
         var smaller = current.Clone();
         smaller.Orderer.BatchSize.MaxMessageCount = 2;
         using var channel = orderer.Connect(org1);
-        await using var broadcast = new BroadcastSession(channel);
+        await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
 
         var byAppAdmins = ConfigUpdates.Propose(current, smaller);
         foreach (var org in _consortium.Orgs.Take(3))

@@ -57,7 +57,7 @@ public sealed class OrdererGrpcJsInteropTests
         AssertCallEndedOk(answers[^1]);
 
         using var channel = orderer.Connect(org);
-        var blocks = await OrdererSoloTests.ReadUntilAsync(channel, channelId, org, good);
+        var blocks = await OrdererSoloTests.ReadUntilAsync(channel, channelId, org, good, orderer.Tls);
         var sent = envelopes.Where((_, i) => i != badIndex).Select(Transactions.TxId);
         Assert.Equal(sent, blocks.Skip(1).SelectMany(block => block.Data.Data).Select(Transactions.TxId));
         OrdererSoloTests.AssertChained(blocks);

@@ -7,7 +7,7 @@ using ZonCoin.Kafka;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Kafka;
 using ZonCoin.Protos.Orderer;
-using RpcException = ZonCoin.Rpc.RpcException;
+using RpcException = Grpc.Core.RpcException;
 using ZonCoin.Rpc.Services;
 
 namespace ZonCoin.Integration.Tests;
@@ -126,7 +126,7 @@ public sealed class OrdererKafkaTests
     {
         var signer = org.User();
         using var channel = orderer.Connect(org);
-        var session = new BroadcastSession(channel);
+        var session = new BroadcastSession(channel.CreateCallInvoker());
         var pending = new List<(string TxId, Task<BroadcastResponse> Response)>();
         for (var i = 0; i < count; i++)
         {
@@ -173,7 +173,7 @@ public sealed class OrdererKafkaTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var blocks = new List<Block>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var response in DeliverClient.ReadAsync(channel, request, timeout.Token))
+        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, timeout.Token))
         {
             Assert.Equal(DeliverResponse.TypeOneofCase.Block, response.TypeCase);
             blocks.Add(response.Block);

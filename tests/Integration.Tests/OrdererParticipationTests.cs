@@ -42,7 +42,7 @@ public sealed class OrdererParticipationTests
         Assert.Contains("404", missing.Output, StringComparison.Ordinal);
         var org = _consortium.Orgs[0];
         using var channel = orderer.Connect(org);
-        await using var broadcast = new Rpc.Services.BroadcastSession(channel);
+        await using var broadcast = new Rpc.Services.BroadcastSession(channel.CreateCallInvoker());
         Assert.Equal(Status.NotFound, (await broadcast.SendAsync(Transactions.Create("part-one", org.User()))).Status);
         Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create("part-two", org.User()))).Status);
 

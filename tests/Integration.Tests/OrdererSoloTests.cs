@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using ZonCoin.Core.Config;
@@ -40,7 +41,7 @@ public sealed class OrdererSoloTests
             var org = _consortium.Orgs[stream % 3];
             var signer = org.User();
             using var channel = orderer.Connect(org);
-            await using var broadcast = new BroadcastSession(channel);
+            await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
             var pending = new List<Task<Protos.Orderer.BroadcastResponse>>();
             for (var i = 0; i < perStream; i++)
             {
@@ -56,7 +57,7 @@ public sealed class OrdererSoloTests
 
         var reader = _consortium.Orgs[0];
         using var deliverChannel = orderer.Connect(reader);
-        var blocks = await ReadUntilAsync(deliverChannel, channelId, reader, streams * perStream);
+        var blocks = await ReadUntilAsync(deliverChannel, channelId, reader, streams * perStream, orderer.Tls);
         var ordered = blocks.Skip(1).SelectMany(block => block.Data.Data).Select(Transactions.TxId).ToList();
         Assert.Equal(streams * perStream, ordered.Count);
         Assert.Equal(sent.Order(StringComparer.Ordinal), ordered.Order(StringComparer.Ordinal));
@@ -80,12 +81,12 @@ public sealed class OrdererSoloTests
         var org = _consortium.Orgs[1];
         using (var channel = orderer.Connect(org))
         {
-            await using var broadcast = new BroadcastSession(channel);
+            await using var broadcast = new BroadcastSession(channel.CreateCallInvoker());
             for (var i = 0; i < 23; i++)
             {
                 Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create(channelId, org.User()))).Status);
             }
-            var delivered = await ReadUntilAsync(channel, channelId, org, 23);
+            var delivered = await ReadUntilAsync(channel, channelId, org, 23, orderer.Tls);
 
             orderer.Kill();
             await orderer.StartAsync();
@@ -93,7 +94,7 @@ public sealed class OrdererSoloTests
             using var restarted = orderer.Connect(org);
             var again = await Transactions.ReadBlocksAsync(restarted, channelId, org.User(), 0, (ulong)delivered.Count - 1);
             Assert.Equal(delivered.Select(block => block.ToByteString()), again.Select(block => block.ToByteString()));
-            await using var more = new BroadcastSession(restarted);
+            await using var more = new BroadcastSession(restarted.CreateCallInvoker());
             Assert.Equal(Status.Success, (await more.SendAsync(Transactions.Create(channelId, org.User()))).Status);
             var next = await Transactions.ReadBlocksAsync(restarted, channelId, org.User(), (ulong)delivered.Count, (ulong)delivered.Count);
             Assert.Equal(BlockHashing.HeaderHash(delivered[^1].Header), next[0].Header.PreviousHash.ToByteArray());
@@ -108,12 +109,12 @@ public sealed class OrdererSoloTests
         Assert.Equal(0, (await orderer.JoinAsync(_consortium.Genesis(channelId))).ExitCode);
         var org = _consortium.Orgs[0];
         using var channel = orderer.Connect(org);
-        await using (var broadcast = new BroadcastSession(channel))
+        await using (var broadcast = new BroadcastSession(channel.CreateCallInvoker()))
         {
             Assert.Equal(Status.Success, (await broadcast.SendAsync(Transactions.Create(channelId, org.User()))).Status);
             Assert.Equal(Status.NotFound, (await broadcast.SendAsync(Transactions.Create("no-such-channel", org.User()))).Status);
         }
-        await ReadUntilAsync(channel, channelId, org, 1);
+        await ReadUntilAsync(channel, channelId, org, 1, orderer.Tls);
 
         Assert.Contains("\"status\":\"OK\"", await orderer.GetOperationsAsync("/healthz"), StringComparison.Ordinal);
         var metrics = await orderer.GetOperationsAsync("/metrics");
@@ -163,8 +164,8 @@ public sealed class OrdererSoloTests
         }))).ExitCode);
         var org = _consortium.Orgs[2];
         using var channel = orderer.Connect(org);
-        var reading = Enumerable.Range(0, readers).Select(_ => ReadUntilAsync(channel, channelId, org, envelopes)).ToList();
-        await using (var broadcast = new BroadcastSession(channel))
+        var reading = Enumerable.Range(0, readers).Select(_ => ReadUntilAsync(channel, channelId, org, envelopes, orderer.Tls)).ToList();
+        await using (var broadcast = new BroadcastSession(channel.CreateCallInvoker()))
         {
             for (var i = 0; i < envelopes; i++)
             {
@@ -178,14 +179,14 @@ public sealed class OrdererSoloTests
     }
 
     /// <summary>Reads blocks from 0 until they hold <paramref name="envelopes"/> envelopes besides the genesis block.</summary>
-    internal static async Task<List<Block>> ReadUntilAsync(Rpc.Client.RpcChannel channel, string channelId, OrgMaterial reader, int envelopes)
+    internal static async Task<List<Block>> ReadUntilAsync(Grpc.Net.Client.GrpcChannel channel, string channelId, OrgMaterial reader, int envelopes, bool tls)
     {
         var request = DeliverRequests.Create(channelId, DeliverRequests.Range(DeliverRequests.Oldest(), DeliverRequests.Specified(DeliverRequests.Forever)),
-            reader.User(), channel.Address.Scheme == "https" ? reader.ClientCertificateHash() : null);
+            reader.User(), tls ? reader.ClientCertificateHash() : null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var blocks = new List<Block>();
         var count = 0;
-        await foreach (var response in DeliverClient.ReadAsync(channel, request, timeout.Token))
+        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, timeout.Token))
         {
             Assert.Equal(Protos.Orderer.DeliverResponse.TypeOneofCase.Block, response.TypeCase);
             blocks.Add(response.Block);

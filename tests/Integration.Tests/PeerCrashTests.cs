@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Globalization;
 using Npgsql;
 using ZonCoin.Core.Protocol;
@@ -295,7 +296,7 @@ public abstract class PeerCrashTests
         using var timeout = new CancellationTokenSource(Guard);
         var request = DeliverRequests.Create(PeerNetwork.ChannelId, DeliverRequests.Range(DeliverRequests.Specified(0), DeliverRequests.Specified(height - 1)), _network.Org2.User());
         var blocks = new List<Block>();
-        await foreach (var response in Rpc.Services.PeerDeliverClient.ReadAsync(channel, Rpc.Services.PeerDeliverService.Deliver, request, timeout.Token))
+        await foreach (var response in Rpc.Services.PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), Rpc.Services.PeerDeliverService.Deliver, request, timeout.Token))
         {
             if (response.TypeCase != DeliverResponse.TypeOneofCase.Block)
             {
@@ -318,8 +319,8 @@ public abstract class PeerCrashTests
         private readonly PeerNode _peer1;
         private readonly PeerNode _peer2;
         private readonly string[] _hot;
-        private readonly Rpc.Client.RpcChannel _channel1;
-        private volatile Rpc.Client.RpcChannel _channel2;
+        private readonly Grpc.Net.Client.GrpcChannel _channel1;
+        private volatile Grpc.Net.Client.GrpcChannel _channel2;
         private volatile bool _stopping;
         private volatile bool _peer2Down;
         private int _sent;
@@ -392,10 +393,10 @@ public abstract class PeerCrashTests
             }
         }
 
-        private static async Task<ProposalResponse> ProcessAsync(Rpc.Client.RpcChannel channel, SignedProposal proposal)
+        private static async Task<ProposalResponse> ProcessAsync(Grpc.Net.Client.GrpcChannel channel, SignedProposal proposal)
         {
             using var timeout = new CancellationTokenSource(Guard);
-            using var call = channel.AsyncUnaryCall(Rpc.Services.EndorserService.ProcessProposal, proposal, new Rpc.Client.CallOptions(CancellationToken: timeout.Token));
+            using var call = channel.CreateCallInvoker().AsyncUnaryCall(Rpc.Services.EndorserService.ProcessProposal, null, new Grpc.Core.CallOptions(cancellationToken: timeout.Token), proposal);
             return await call.ResponseAsync;
         }
 

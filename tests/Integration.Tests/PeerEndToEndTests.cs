@@ -5,6 +5,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Integration.Tests;
@@ -243,7 +244,7 @@ public sealed class PeerEndToEndTests
     {
         using var channel = peer.Connect();
         var request = DeliverRequests.Create(PeerNetwork.ChannelId, DeliverRequests.Range(DeliverRequests.Specified(number), DeliverRequests.Specified(number)), _network.Org2.User());
-        await foreach (var response in Rpc.Services.PeerDeliverClient.ReadAsync(channel, Rpc.Services.PeerDeliverService.Deliver, request))
+        await foreach (var response in Rpc.Services.PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), Rpc.Services.PeerDeliverService.Deliver, request))
         {
             Assert.Equal(DeliverResponse.TypeOneofCase.Block, response.TypeCase);
             return response.Block;

@@ -35,7 +35,7 @@ public sealed class PeerTlsTests : IAsyncLifetime
         var envelope = Transactions.Create(ChannelId, org.User());
         using (var ordererChannel = orderer.Connect(org))
         {
-            await using var broadcast = new BroadcastSession(ordererChannel);
+            await using var broadcast = new BroadcastSession(ordererChannel.CreateCallInvoker());
             Assert.Equal(Status.Success, (await broadcast.SendAsync(envelope)).Status);
         }
 
@@ -43,7 +43,7 @@ public sealed class PeerTlsTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var request = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(0), DeliverRequests.Specified(1)), org.User(), org.ClientCertificateHash());
         var blocks = new List<Block>();
-        await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.Deliver, request, timeout.Token))
+        await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.Deliver, request, timeout.Token))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
             {
@@ -60,7 +60,7 @@ public sealed class PeerTlsTests : IAsyncLifetime
 
         var filteredRequest = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(1), DeliverRequests.Specified(1)), org.User(), org.ClientCertificateHash());
         FilteredBlock? filtered = null;
-        await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.DeliverFiltered, filteredRequest, timeout.Token))
+        await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.DeliverFiltered, filteredRequest, timeout.Token))
         {
             filtered ??= response.FilteredBlock;
         }
@@ -70,7 +70,7 @@ public sealed class PeerTlsTests : IAsyncLifetime
         // Without the TLS certificate hash the request is refused (BAD_REQUEST), as Fabric's peers do under mutual TLS.
         var unbound = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(0), DeliverRequests.Specified(0)), org.User());
         Status? status = null;
-        await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.Deliver, unbound, timeout.Token))
+        await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.Deliver, unbound, timeout.Token))
         {
             status = response.TypeCase == DeliverResponse.TypeOneofCase.Status ? response.Status : status;
         }

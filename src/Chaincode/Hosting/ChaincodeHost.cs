@@ -64,7 +64,7 @@ public static partial class ChaincodeHost
         {
             return 0;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Security.Cryptography.CryptographicException or ZonCoin.Rpc.RpcException or ChaincodeStubException)
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or System.Security.Cryptography.CryptographicException or Grpc.Core.RpcException or ChaincodeStubException)
         {
             LogFailed(logger, ex);
             return 1;

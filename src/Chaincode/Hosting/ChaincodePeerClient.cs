@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Grpc.Core;
 using ZonCoin.Chaincode.Shim;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Rpc.Client;
@@ -33,8 +34,8 @@ public static class ChaincodePeerClient
                 address = address[scheme.Length..];
             }
         }
-        using var channel = RpcChannel.ForAddress($"{(options.TlsEnabled ? "https" : "http")}://{address}", ChannelOptions(options));
-        using var call = channel.AsyncDuplexStreamingCall(ChaincodeSupportService.Register, new CallOptions(CancellationToken: cancellationToken));
+        using var channel = RpcChannels.ForAddress($"{(options.TlsEnabled ? "https" : "http")}://{address}", ChannelOptions(options));
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(ChaincodeSupportService.Register, null, new CallOptions(cancellationToken: cancellationToken));
         using var session = new ChaincodeSession(chaincode, options.ChaincodeId, call.RequestStream, loggerFactory.CreateLogger("ZonCoin.Chaincode.Shim.ChaincodeSession"));
         await session.RunAsync(call.ResponseStream, cancellationToken).ConfigureAwait(false);
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);

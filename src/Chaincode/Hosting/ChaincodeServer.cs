@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Grpc.Core;
 using ZonCoin.Chaincode.Shim;
+using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
 
@@ -54,17 +56,12 @@ public sealed partial class ChaincodeServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenRpc(endpoint, tls));
-        builder.Services.AddRpc();
-        var app = builder.Build();
         var logger = loggerFactory.CreateLogger<ChaincodeServer>();
-        var sessionLogger = loggerFactory.CreateLogger("ZonCoin.Chaincode.Shim.ChaincodeSession");
-        app.Services.GetRequiredService<RpcServiceRegistry>().AddMethod(ChaincodeService.Connect, async (requests, responses, context) =>
-        {
-            LogPeerConnected(logger, context.Peer);
-            using var session = new ChaincodeSession(chaincode, options.ChaincodeId, responses, sessionLogger);
-            await session.RunAsync(requests, context.CancellationToken).ConfigureAwait(false);
-        });
-        app.UseRpc();
+        builder.Services.AddRpc();
+        builder.Services.AddSingleton(new ConnectHandler(chaincode, options.ChaincodeId, logger, loggerFactory.CreateLogger("ZonCoin.Chaincode.Shim.ChaincodeSession")));
+        builder.Services.AddRpcService<ConnectHandler>(methods => methods.Duplex(ChaincodeService.Connect, (handler, requests, responses, context) => handler.ConnectAsync(requests, responses, context)));
+        var app = builder.Build();
+        app.MapGrpcService<ConnectHandler>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var host = endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1"
@@ -122,4 +119,15 @@ public sealed partial class ChaincodeServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Peer {Peer} connected")]
     private static partial void LogPeerConnected(ILogger logger, string peer);
+
+    /// <summary>Serves <c>/protos.Chaincode/Connect</c>: one chaincode session per peer stream.</summary>
+    private sealed class ConnectHandler(IChaincode chaincode, string chaincodeId, ILogger logger, ILogger sessionLogger)
+    {
+        public async Task ConnectAsync(IAsyncStreamReader<ChaincodeMessage> requests, IServerStreamWriter<ChaincodeMessage> responses, ServerCallContext context)
+        {
+            LogPeerConnected(logger, context.Peer);
+            using var session = new ChaincodeSession(chaincode, chaincodeId, responses, sessionLogger);
+            await session.RunAsync(requests, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using MessageType = ZonCoin.Protos.Peer.ChaincodeMessage.Types.Type;
 

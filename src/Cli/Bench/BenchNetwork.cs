@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Globalization;
 using Google.Protobuf;
 using ZonCoin.Cli.Crypto;
@@ -85,14 +86,14 @@ internal sealed class BenchNetwork : IAsyncDisposable
         }
     }
 
-    public static RpcChannel Connect(BenchOrderer orderer) => RpcChannel.ForAddress($"http://{orderer.Endpoint}");
+    public static GrpcChannel Connect(BenchOrderer orderer) => RpcChannels.ForAddress($"http://{orderer.Endpoint}");
 
     /// <summary>The channel's height on the last orderer.</summary>
     public async Task<ulong> HeightAsync(CancellationToken cancellationToken)
     {
         using var channel = Connect(_orderers[^1]);
         var request = DeliverRequests.Create(ChannelIdOf(), DeliverRequests.Range(DeliverRequests.Newest(), DeliverRequests.Newest()), Client);
-        var blocks = await DeliverClient.ReadBlocksAsync(channel, request, cancellationToken).ConfigureAwait(false);
+        var blocks = await DeliverClient.ReadBlocksAsync(channel.CreateCallInvoker(), request, cancellationToken).ConfigureAwait(false);
         return blocks[^1].Header.Number + 1;
     }
 

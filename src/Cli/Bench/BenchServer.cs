@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Common;
-using ZonCoin.Rpc;
+using Grpc.Core;
 using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
 
 namespace ZonCoin.Cli.Bench;
 
@@ -17,20 +18,24 @@ internal static class BenchService
 {
     public const string Name = "zoncoin.bench.Bench";
 
-    public static readonly Method<Envelope, Envelope> Unary = new(MethodType.Unary, Name, "Unary");
+    public static readonly Method<Envelope, Envelope> Unary = RpcMethods.Create<Envelope, Envelope>(MethodType.Unary, Name, "Unary");
 
-    public static readonly Method<Envelope, Envelope> Stream = new(MethodType.DuplexStreaming, Name, "Stream");
+    public static readonly Method<Envelope, Envelope> Stream = RpcMethods.Create<Envelope, Envelope>(MethodType.DuplexStreaming, Name, "Stream");
+}
 
-    public static void Register(RpcServiceRegistry registry)
+/// <summary>Serves <see cref="BenchService"/>.</summary>
+internal sealed class BenchHandler
+{
+    public static void Bind(RpcServiceBinder<BenchHandler> methods) => methods
+        .Unary(BenchService.Unary, (_, request, _) => Task.FromResult(request))
+        .Duplex(BenchService.Stream, (_, requests, responses, context) => EchoAsync(requests, responses, context));
+
+    private static async Task EchoAsync(IAsyncStreamReader<Envelope> requests, IServerStreamWriter<Envelope> responses, ServerCallContext context)
     {
-        registry.AddMethod(Unary, (Envelope request, ServerCallContext _) => Task.FromResult(request));
-        registry.AddMethod(Stream, async (IAsyncStreamReader<Envelope> requests, IServerStreamWriter<Envelope> responses, ServerCallContext context) =>
+        await foreach (var request in requests.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await foreach (var request in requests.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
-            {
-                await responses.WriteAsync(request, context.CancellationToken).ConfigureAwait(false);
-            }
-        });
+            await responses.WriteAsync(request, context.CancellationToken).ConfigureAwait(false);
+        }
     }
 }
 
@@ -56,9 +61,10 @@ internal sealed class BenchServer : IAsyncDisposable
         var tls = certificate is null ? null : new RpcServerTlsOptions(certificate);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenRpc(new IPEndPoint(IPAddress.Loopback, 0), tls));
         builder.Services.AddRpc();
+        builder.Services.AddSingleton<BenchHandler>();
+        builder.Services.AddRpcService<BenchHandler>(BenchHandler.Bind);
         var app = builder.Build();
-        BenchService.Register(app.Services.GetRequiredService<RpcServiceRegistry>());
-        app.UseRpc();
+        app.MapGrpcService<BenchHandler>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound).Port;

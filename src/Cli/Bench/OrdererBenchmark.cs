@@ -50,7 +50,7 @@ internal static class OrdererBenchmark
         var reader = Task.Run(async () =>
         {
             var request = DeliverRequests.Create(ChannelId, DeliverRequests.Range(DeliverRequests.Specified(startHeight), DeliverRequests.Specified(DeliverRequests.Forever)), client);
-            await foreach (var response in DeliverClient.ReadAsync(deliverChannel, request, stop.Token).ConfigureAwait(false))
+            await foreach (var response in DeliverClient.ReadAsync(deliverChannel.CreateCallInvoker(), request, stop.Token).ConfigureAwait(false))
             {
                 if (response.TypeCase != DeliverResponse.TypeOneofCase.Block)
                 {
@@ -79,7 +79,7 @@ internal static class OrdererBenchmark
         await Task.WhenAll(Enumerable.Range(0, settings.Clients).Select(c => Task.Run(async () =>
         {
             using var channel = BenchNetwork.Connect(network.Orderers[c % network.Orderers.Count]);
-            await using var session = new BroadcastSession(channel);
+            await using var session = new BroadcastSession(channel.CreateCallInvoker());
             var window = new Queue<Task<BroadcastResponse>>();
             while (true)
             {
@@ -132,7 +132,7 @@ internal static class OrdererBenchmark
         foreach (var orderer in network.Orderers)
         {
             using var channel = BenchNetwork.Connect(orderer);
-            await using var session = new BroadcastSession(channel);
+            await using var session = new BroadcastSession(channel.CreateCallInvoker());
             var warmups = Enumerable.Range(0, 200).Select(_ => session.SendAsync(NewEnvelope(client, 64), cancellationToken)).ToList();
             foreach (var response in await Task.WhenAll(warmups).ConfigureAwait(false))
             {

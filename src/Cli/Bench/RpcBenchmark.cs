@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -5,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Protos.Common;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 
@@ -30,7 +32,7 @@ internal static class RpcBenchmark
         using var ca = settings.Tls ? CertificateAuthority.CreateRoot("zoncoin bench CA", "ZonCoin bench") : null;
         using var serverCertificate = ca is null ? null : IssueServerCertificate(ca);
         await using var server = await BenchServer.StartAsync(serverCertificate, cancellationToken).ConfigureAwait(false);
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = ca is null ? [] : [ca.Certificate],
         });
@@ -50,7 +52,7 @@ internal static class RpcBenchmark
     }
 
     /// <summary>Sends <paramref name="calls"/> unary calls from <paramref name="concurrency"/> workers; every response is checked.</summary>
-    internal static async Task<UnaryFigures> UnaryAsync(RpcChannel channel, Envelope request, int calls, int concurrency, CancellationToken cancellationToken)
+    internal static async Task<UnaryFigures> UnaryAsync(GrpcChannel channel, Envelope request, int calls, int concurrency, CancellationToken cancellationToken)
     {
         var latencies = new long[calls];
         var next = -1;
@@ -60,7 +62,7 @@ internal static class RpcBenchmark
             while ((index = Interlocked.Increment(ref next)) < calls)
             {
                 var start = Stopwatch.GetTimestamp();
-                using var call = channel.AsyncUnaryCall(BenchService.Unary, request, new CallOptions(CancellationToken: cancellationToken));
+                using var call = channel.CreateCallInvoker().AsyncUnaryCall(BenchService.Unary, null, new CallOptions(cancellationToken: cancellationToken), request);
                 var response = await call.ResponseAsync.ConfigureAwait(false);
                 latencies[index] = Stopwatch.GetTimestamp() - start;
                 if (response.Payload.Length != request.Payload.Length)
@@ -82,9 +84,9 @@ internal static class RpcBenchmark
     }
 
     /// <summary>Writes <paramref name="messages"/> requests on one duplex call while reading the echoes; returns messages/s.</summary>
-    internal static async Task<double> StreamAsync(RpcChannel channel, Envelope request, int messages, CancellationToken cancellationToken)
+    internal static async Task<double> StreamAsync(GrpcChannel channel, Envelope request, int messages, CancellationToken cancellationToken)
     {
-        using var call = channel.AsyncDuplexStreamingCall(BenchService.Stream, new CallOptions(CancellationToken: cancellationToken));
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(BenchService.Stream, null, new CallOptions(cancellationToken: cancellationToken));
         var total = Stopwatch.StartNew();
         var writer = Task.Run(async () =>
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZonCoin.Cli.Bench;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Cli.Commands;

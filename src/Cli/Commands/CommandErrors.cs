@@ -39,6 +39,6 @@ internal static class CommandErrors
     private static bool IsUserError(Exception ex) =>
         ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
             or CryptoException or IdentityException or MspConfigurationException or MalformedMessageException or TopologyException
-            or System.Security.Cryptography.CryptographicException or Rpc.RpcException
+            or System.Security.Cryptography.CryptographicException or Grpc.Core.RpcException
             or Gateway.Client.GatewayException or Gateway.Client.CommitException;
 }

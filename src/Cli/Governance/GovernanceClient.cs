@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
@@ -55,15 +56,15 @@ internal sealed class GovernanceClient
         return await ReadAsync(channel, admin, position, orderer, timeout.Token).ConfigureAwait(false);
     }
 
-    private async Task<Block> ReadAsync(Rpc.Client.RpcChannel channel, OrgAdmin admin, SeekPosition position, string orderer, CancellationToken cancellationToken)
+    private async Task<Block> ReadAsync(Grpc.Net.Client.GrpcChannel channel, OrgAdmin admin, SeekPosition position, string orderer, CancellationToken cancellationToken)
     {
         var seek = DeliverRequests.Create(ChannelId, DeliverRequests.Range(position, position), admin.Identity, _client.Connections.ClientCertificateHash);
         IReadOnlyList<Block> blocks;
         try
         {
-            blocks = await DeliverClient.ReadBlocksAsync(channel, seek, cancellationToken).ConfigureAwait(false);
+            blocks = await DeliverClient.ReadBlocksAsync(channel.CreateCallInvoker(), seek, cancellationToken).ConfigureAwait(false);
         }
-        catch (Rpc.RpcException ex)
+        catch (Grpc.Core.RpcException ex)
         {
             throw new InvalidOperationException($"orderer {orderer} did not deliver channel '{ChannelId}' to {admin.MspId}: {ex.Status.Detail}", ex);
         }

@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Net.Client;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using ZonCoin.Core.Identity;
@@ -47,9 +49,9 @@ internal sealed record GrpcConnections(X509Certificate2Collection Roots, X509Cer
         return new GrpcConnections(roots, client);
     }
 
-    public RpcChannel Connect(string address) => Roots.Count == 0
-        ? RpcChannel.ForAddress($"http://{address}")
-        : RpcChannel.ForAddress($"https://{address}", new RpcChannelOptions { RootCertificates = Roots, ClientCertificate = ClientCertificate });
+    public GrpcChannel Connect(string address) => Roots.Count == 0
+        ? RpcChannels.ForAddress($"http://{address}")
+        : RpcChannels.ForAddress($"https://{address}", new RpcChannelOptions { RootCertificates = Roots, ClientCertificate = ClientCertificate });
 
     public byte[]? ClientCertificateHash => ClientCertificate is null ? null : System.Security.Cryptography.SHA256.HashData(ClientCertificate.RawData);
 }
@@ -157,7 +159,7 @@ internal sealed class LifecycleClient
         var seek = DeliverRequests.Create(_channelId, DeliverRequests.Range(position, position), org.Identity, _connections.ClientCertificateHash);
         try
         {
-            await foreach (var response in PeerDeliverClient.ReadAsync(peer, PeerDeliverService.DeliverFiltered, seek, timeout.Token).ConfigureAwait(false))
+            await foreach (var response in PeerDeliverClient.ReadAsync(peer.CreateCallInvoker(), PeerDeliverService.DeliverFiltered, seek, timeout.Token).ConfigureAwait(false))
             {
                 return response.TypeCase == DeliverResponse.TypeOneofCase.FilteredBlock
                     ? response.FilteredBlock.Number
@@ -195,7 +197,7 @@ internal sealed class LifecycleClient
         using var peer = _connections.Connect(org.PeerAddress);
         var seek = DeliverRequests.Create(_channelId, DeliverRequests.Range(DeliverRequests.Newest(), DeliverRequests.Specified(ulong.MaxValue)),
             org.Identity, _connections.ClientCertificateHash);
-        var blocks = PeerDeliverClient.ReadAsync(peer, PeerDeliverService.DeliverFiltered, seek, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var blocks = PeerDeliverClient.ReadAsync(peer.CreateCallInvoker(), PeerDeliverService.DeliverFiltered, seek, timeout.Token).GetAsyncEnumerator(timeout.Token);
         try
         {
             try
@@ -210,9 +212,9 @@ internal sealed class LifecycleClient
                 }
                 using (var ordererChannel = _connections.Connect(orderer))
                 {
-                    await using var session = new BroadcastSession(ordererChannel);
+                    await using var session = new BroadcastSession(ordererChannel.CreateCallInvoker());
                     var answer = await session.SendAsync(envelope, timeout.Token).ConfigureAwait(false);
-                    if (answer.Status != Status.Success)
+                    if (answer.Status != ZonCoin.Protos.Common.Status.Success)
                     {
                         throw new InvalidOperationException($"orderer {orderer} refused {what}: {(int)answer.Status} {answer.Status} {answer.Info}");
                     }
@@ -269,10 +271,10 @@ internal sealed class LifecycleClient
         using var channel = _connections.Connect(org.PeerAddress);
         try
         {
-            using var call = channel.AsyncUnaryCall(EndorserService.ProcessProposal, proposal, new CallOptions(CancellationToken: timeout.Token));
+            using var call = channel.CreateCallInvoker().AsyncUnaryCall(EndorserService.ProcessProposal, null, new CallOptions(cancellationToken: timeout.Token), proposal);
             return await call.ResponseAsync.ConfigureAwait(false);
         }
-        catch (Rpc.RpcException ex)
+        catch (Grpc.Core.RpcException ex)
         {
             throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) failed: {ex.Status.StatusCode} {ex.Status.Detail}", ex);
         }

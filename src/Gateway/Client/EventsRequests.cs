@@ -5,6 +5,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using ChaincodeEventsRequestMessage = ZonCoin.Protos.Gateway.ChaincodeEventsRequest;

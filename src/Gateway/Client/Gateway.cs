@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Net.Client;
 using System.Security.Cryptography.X509Certificates;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
@@ -15,13 +17,13 @@ namespace ZonCoin.Gateway.Client;
 public sealed class Gateway : IDisposable
 {
     private readonly GatewayClient _client;
-    private readonly bool _ownsChannel;
+    private readonly GrpcChannel? _ownedChannel;
     private readonly IDisposable? _ownedSigner;
 
-    private Gateway(GatewayClient client, bool ownsChannel, IDisposable? ownedSigner)
+    private Gateway(GatewayClient client, GrpcChannel? ownedChannel, IDisposable? ownedSigner)
     {
         _client = client;
-        _ownsChannel = ownsChannel;
+        _ownedChannel = ownedChannel;
         _ownedSigner = ownedSigner;
     }
 
@@ -32,14 +34,26 @@ public sealed class Gateway : IDisposable
     public GatewayOptions Options => _client.Options;
 
     /// <summary>
-    /// Connects over an existing channel, which the gateway does not own (dispose it yourself).
-    /// <paramref name="signer"/> may be null for offline signing.
+    /// Connects over the application's gRPC channel (a <see cref="GrpcChannel"/> with its own settings), which the
+    /// gateway does not own (dispose it yourself), as Fabric's client takes a gRPC connection.
+    /// <paramref name="signer"/> may be null for offline signing. Under mutual TLS, set
+    /// <see cref="GatewayOptions.TlsClientCertificateHash"/> so block-events requests are bound to the certificate.
     /// </summary>
-    public static Gateway Connect(RpcChannel channel, IIdentity identity, ISigner? signer, GatewayOptions? options = null)
+    public static Gateway Connect(ChannelBase channel, IIdentity identity, ISigner? signer, GatewayOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
+        return Connect(channel.CreateCallInvoker(), identity, signer, options);
+    }
+
+    /// <summary>
+    /// Connects through the application's call invoker, e.g. a channel with interceptors
+    /// (<c>channel.Intercept(…)</c>) for telemetry or retries. The gateway does not own it.
+    /// </summary>
+    public static Gateway Connect(CallInvoker invoker, IIdentity identity, ISigner? signer, GatewayOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(invoker);
         ArgumentNullException.ThrowIfNull(identity);
-        return new Gateway(new GatewayClient(channel, identity, signer, options ?? new GatewayOptions()), ownsChannel: false, ownedSigner: null);
+        return new Gateway(new GatewayClient(invoker, identity, signer, options ?? new GatewayOptions()), ownedChannel: null, ownedSigner: null);
     }
 
     /// <summary>
@@ -55,11 +69,11 @@ public sealed class Gateway : IDisposable
             : profile.Identity;
         var identity = X509Identity.FromFile(profile.MspId, files.CertPath);
         var signer = Signers.FromPemFile(files.KeyPath);
-        RpcChannel? channel = null;
+        GrpcChannel? channel = null;
         try
         {
             channel = OpenChannel(profile.Gateway);
-            return new Gateway(new GatewayClient(channel, identity, signer, options ?? new GatewayOptions()), ownsChannel: true, ownedSigner: signer);
+            return new Gateway(new GatewayClient(channel.CreateCallInvoker(), identity, signer, options ?? new GatewayOptions()), channel, ownedSigner: signer);
         }
         catch
         {
@@ -110,22 +124,19 @@ public sealed class Gateway : IDisposable
     /// <summary>Closes the channel and key if this gateway opened them (<see cref="Connect(ConnectionProfile, GatewayOptions?, bool)"/>).</summary>
     public void Dispose()
     {
-        if (_ownsChannel)
-        {
-            _client.Channel.Dispose();
-        }
+        _ownedChannel?.Dispose();
         _ownedSigner?.Dispose();
     }
 
-    private static RpcChannel OpenChannel(GatewayProfile gateway)
+    private static GrpcChannel OpenChannel(GatewayProfile gateway)
     {
         if (gateway.TlsRootCertPath is null)
         {
-            return RpcChannel.ForAddress($"http://{gateway.Endpoint}");
+            return RpcChannels.ForAddress($"http://{gateway.Endpoint}");
         }
         var roots = new X509Certificate2Collection();
         roots.AddRange(Pem.ReadCertificates(File.ReadAllText(gateway.TlsRootCertPath)).ToArray());
-        return RpcChannel.ForAddress($"https://{gateway.Endpoint}", new RpcChannelOptions
+        return RpcChannels.ForAddress($"https://{gateway.Endpoint}", new RpcChannelOptions
         {
             RootCertificates = roots,
             ServerNameOverride = gateway.HostnameOverride,

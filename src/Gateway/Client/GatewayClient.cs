@@ -4,9 +4,10 @@ using ZonCoin.Core.Crypto;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Msp;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using Status = ZonCoin.Protos.Common.Status;
-using StatusCode = ZonCoin.Rpc.StatusCode;
+using StatusCode = Grpc.Core.StatusCode;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
@@ -21,18 +22,17 @@ internal sealed class GatewayClient
 {
     private readonly ISigner? _signer;
 
-    public GatewayClient(RpcChannel channel, IIdentity identity, ISigner? signer, GatewayOptions options)
+    public GatewayClient(CallInvoker invoker, IIdentity identity, ISigner? signer, GatewayOptions options)
     {
-        Channel = channel;
+        Invoker = invoker;
         Identity = identity;
         _signer = signer;
         Options = options;
         Creator = new SerializedIdentity { Mspid = identity.MspId, IdBytes = ByteString.CopyFrom(identity.Credentials) }.ToByteArray();
-        var clientCertificate = channel.Options.ClientCertificate;
-        TlsCertificateHash = clientCertificate is null ? null : Hashing.Sha256(clientCertificate.RawData);
     }
 
-    public RpcChannel Channel { get; }
+    /// <summary>Makes the calls: the application's own (with its interceptors) or one over a channel the SDK opened.</summary>
+    public CallInvoker Invoker { get; }
 
     public IIdentity Identity { get; }
 
@@ -41,8 +41,8 @@ internal sealed class GatewayClient
     /// <summary>The serialized <c>msp.SerializedIdentity</c> of <see cref="Identity"/>.</summary>
     public byte[] Creator { get; }
 
-    /// <summary>SHA-256 of the channel's client TLS certificate, or null without mutual TLS.</summary>
-    public byte[]? TlsCertificateHash { get; }
+    /// <summary>SHA-256 of the client's TLS certificate under mutual TLS (<see cref="GatewayOptions.TlsClientCertificateHash"/>), else null.</summary>
+    public byte[]? TlsCertificateHash => Options.TlsClientCertificateHash;
 
     /// <summary>Signs <paramref name="message"/> (the signer hashes it), or explains which offline method to use.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message, string offlineMethod)
@@ -75,7 +75,7 @@ internal sealed class GatewayClient
     public async IAsyncEnumerable<ChaincodeEventsResponse> ChaincodeEventsAsync(
         SignedChaincodeEventsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = Channel.AsyncServerStreamingCall(GatewayService.ChaincodeEvents, request, new CallOptions(CancellationToken: cancellationToken));
+        using var call = Invoker.AsyncServerStreamingCall(GatewayService.ChaincodeEvents, null, new CallOptions(cancellationToken: cancellationToken), request);
         while (true)
         {
             ChaincodeEventsResponse response;
@@ -102,7 +102,7 @@ internal sealed class GatewayClient
     public async IAsyncEnumerable<PeerDeliverResponse> DeliverAsync(
         Method<Envelope, PeerDeliverResponse> method, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var responses = PeerDeliverClient.ReadAsync(Channel, method, seekRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var responses = PeerDeliverClient.ReadAsync(Invoker, method, seekRequest, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (responses.ConfigureAwait(false))
         {
             while (true)
@@ -138,7 +138,7 @@ internal sealed class GatewayClient
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            using var call = Channel.AsyncUnaryCall(method, request, new CallOptions(Deadline: DateTime.UtcNow + timeout, CancellationToken: cancellationToken));
+            using var call = Invoker.AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken), request);
             return await call.ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException ex)

@@ -1,6 +1,7 @@
 using System.Text;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Client;
@@ -53,7 +54,7 @@ public class GatewayException : Exception
     {
         ArgumentNullException.ThrowIfNull(exception);
         var details = new List<ErrorDetail>();
-        foreach (var any in exception.Details)
+        foreach (var any in exception.GetDetails())
         {
             // Fabric's client ignores type_url and decodes every detail as an ErrorDetail.
             try

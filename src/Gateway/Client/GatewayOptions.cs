@@ -14,4 +14,11 @@ public sealed record GatewayOptions
 
     /// <summary>Deadline of a CommitStatus call (it waits for the transaction to commit).</summary>
     public TimeSpan CommitStatusTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// SHA-256 of the client's TLS certificate when the connection uses mutual TLS (Fabric's
+    /// <c>tlsClientCertificateHash</c>): block-events requests carry it, and the server checks it against the
+    /// certificate it sees. Null without mutual TLS.
+    /// </summary>
+    public byte[]? TlsClientCertificateHash { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed class Proposal : Signable
         var response = await Client.EndorseAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.PreparedTransaction is null || response.PreparedTransaction.Payload.IsEmpty)
         {
-            throw new EndorseException(Rpc.StatusCode.Internal, "the gateway returned no prepared transaction", [], TransactionId);
+            throw new EndorseException(Grpc.Core.StatusCode.Internal, "the gateway returned no prepared transaction", [], TransactionId);
         }
         return Transaction.FromPayload(Client, response.PreparedTransaction.Payload.ToByteArray(), null);
     }

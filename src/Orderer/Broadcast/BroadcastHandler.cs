@@ -3,6 +3,7 @@ using ZonCoin.Orderer.Channels;
 using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;

@@ -5,6 +5,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Orderer.Channels;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
@@ -73,7 +74,7 @@ internal sealed partial class DeliverHandler
         SeekRequest request;
         try
         {
-            request = SeekRequests.Read(envelope, _time.GetUtcNow(), _mutualTls ? context.ClientCertificate?.RawData : null);
+            request = SeekRequests.Read(envelope, _time.GetUtcNow(), _mutualTls ? context.GetHttpContext().Connection.ClientCertificate?.RawData : null);
         }
         catch (SeekRejectedException ex)
         {

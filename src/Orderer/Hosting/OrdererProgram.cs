@@ -71,12 +71,11 @@ public static class OrdererProgram
         app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
         app.UseChannelParticipation(Endpoints.Parse(options.AdminListenAddress).Port, requireClientCertificate: !options.Insecure);
         var listenPort = Endpoints.Parse(options.ListenAddress).Port;
-        app.MapWhen(http => http.Connection.LocalPort == listenPort, rpc => rpc.UseRpc());
-        var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
-        var broadcast = app.Services.GetRequiredService<BroadcastHandler>();
-        var deliver = app.Services.GetRequiredService<DeliverHandler>();
-        registry.AddMethod(AtomicBroadcastService.Broadcast, broadcast.HandleAsync);
-        registry.AddMethod(AtomicBroadcastService.Deliver, deliver.HandleAsync);
+        app.UseRpcOnPort(listenPort, rpc =>
+        {
+            rpc.MapGrpcService<BroadcastHandler>();
+            rpc.MapGrpcService<DeliverHandler>();
+        });
         return app;
     }
 
@@ -86,6 +85,8 @@ public static class OrdererProgram
         services.AddOptions<OrdererOptions>().Bind(configuration.GetSection(OrdererOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrdererOptions>, OrdererOptionsValidator>();
         services.AddRpc();
+        services.AddRpcService<BroadcastHandler>(methods => methods.Duplex(AtomicBroadcastService.Broadcast, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));
+        services.AddRpcService<DeliverHandler>(methods => methods.Duplex(AtomicBroadcastService.Deliver, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));
         services.AddMetrics();
         services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));
         services.AddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
@@ -107,12 +108,12 @@ internal sealed partial class ChaincodeConnections : IAsyncDisposable
             ConnectTimeout = DialTimeout,
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
         };
-        var channel = RpcChannel.ForAddress($"{(tls ? "https" : "http")}://{endpoint.Address}", options);
+        var channel = RpcChannels.ForAddress($"{(tls ? "https" : "http")}://{endpoint.Address}", options);
         lock (_channels)
         {
             _channels.Add(channel);
         }
-        var call = channel.AsyncDuplexStreamingCall(ChaincodeService.Connect);
+        var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(ChaincodeService.Connect, null, new CallOptions());
         using var timeout = new CancellationTokenSource(DialTimeout);
         var handler = await ChaincodeHandler.AcceptAsync(endpoint.PackageId, new ClientSink(call.RequestStream), call.ResponseStream, _invoke,
             _loggers.CreateLogger<ChaincodeHandler>(), timeout.Token).ConfigureAwait(false);

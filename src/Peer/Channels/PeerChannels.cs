@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
@@ -203,11 +204,11 @@ internal sealed partial class PeerChannels : IAsyncDisposable
     private static IReadOnlyList<string> OrdererEndpoints(PeerChannel channel) =>
         [.. channel.Resources.Config.Orderer.Organizations.SelectMany(org => org.OrdererEndpoints)];
 
-    private RpcChannel Connect(PeerChannel channel, string endpoint)
+    private GrpcChannel Connect(PeerChannel channel, string endpoint)
     {
         if (_orderers.ClientCertificate is null)
         {
-            return RpcChannel.ForAddress($"http://{endpoint}");
+            return RpcChannels.ForAddress($"http://{endpoint}");
         }
         var roots = new X509Certificate2Collection();
         foreach (var org in channel.Resources.Config.Orderer.Organizations)
@@ -217,7 +218,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable
                 roots.ImportFromPem(pem.ToStringUtf8());
             }
         }
-        return RpcChannel.ForAddress($"https://{endpoint}", new RpcChannelOptions { RootCertificates = roots, ClientCertificate = _orderers.ClientCertificate });
+        return RpcChannels.ForAddress($"https://{endpoint}", new RpcChannelOptions { RootCertificates = roots, ClientCertificate = _orderers.ClientCertificate });
     }
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Joined channel {ChannelId}")]

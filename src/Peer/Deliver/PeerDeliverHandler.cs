@@ -4,6 +4,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using Status = ZonCoin.Protos.Common.Status;
@@ -76,7 +77,7 @@ internal sealed partial class PeerDeliverHandler
         SeekRequest request;
         try
         {
-            request = SeekRequests.Read(envelope, _time.GetUtcNow(), _mutualTls ? context.ClientCertificate?.RawData : null);
+            request = SeekRequests.Read(envelope, _time.GetUtcNow(), _mutualTls ? context.GetHttpContext().Connection.ClientCertificate?.RawData : null);
         }
         catch (SeekRejectedException ex)
         {

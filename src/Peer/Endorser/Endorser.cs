@@ -12,6 +12,7 @@ using ZonCoin.Peer.Query;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Peer.Endorser;
@@ -74,7 +75,7 @@ internal sealed partial class Endorser
             {
                 // Fabric's endorser returns an error with the response when a proposal fails its checks, which gRPC
                 // turns into status UNKNOWN; the gateway tells it from a failed simulation by that.
-                throw new RpcException(StatusCode.Unknown, ex.Message);
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unknown, ex.Message));
             }
             return new ProposalResponse { Response = new Response { Status = 500, Message = ex.Message } };
         }

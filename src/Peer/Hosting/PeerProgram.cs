@@ -64,16 +64,12 @@ public static class PeerProgram
         app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
         app.UsePeerParticipation(Endpoints.Parse(options.AdminListenAddress).Port, requireClientCertificate: !options.Insecure);
         var listenPort = Endpoints.Parse(options.ListenAddress).Port;
-        app.MapWhen(http => http.Connection.LocalPort == listenPort, rpc => rpc.UseRpc());
-        var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
-        var endorser = app.Services.GetRequiredService<Endorser.Endorser>();
-        var deliver = app.Services.GetRequiredService<PeerDeliverHandler>();
-        var chaincodes = app.Services.GetRequiredService<ChaincodeConnections>();
-        registry.AddMethod(EndorserService.ProcessProposal, (proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken));
-        registry.AddMethod(PeerDeliverService.Deliver, deliver.DeliverAsync);
-        registry.AddMethod(PeerDeliverService.DeliverFiltered, deliver.DeliverFilteredAsync);
-        registry.AddMethod(PeerDeliverService.DeliverWithPrivateData, deliver.DeliverWithPrivateDataAsync);
-        registry.AddMethod(ChaincodeSupportService.Register, (requests, responses, context) => chaincodes.AcceptAsync(requests, responses, context.CancellationToken));
+        app.UseRpcOnPort(listenPort, rpc =>
+        {
+            rpc.MapGrpcService<Endorser.Endorser>();
+            rpc.MapGrpcService<PeerDeliverHandler>();
+            rpc.MapGrpcService<ChaincodeConnections>();
+        });
         return app;
     }
 
@@ -82,6 +78,14 @@ public static class PeerProgram
         services.AddOptions<PeerOptions>().Bind(configuration.GetSection(PeerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PeerOptions>, PeerOptionsValidator>();
         services.AddRpc();
+        services.AddRpcService<Endorser.Endorser>(methods => methods.Unary(EndorserService.ProcessProposal,
+            (endorser, proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken)));
+        services.AddRpcService<PeerDeliverHandler>(methods => methods
+            .Duplex(PeerDeliverService.Deliver, (deliver, requests, responses, context) => deliver.DeliverAsync(requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverFiltered, (deliver, requests, responses, context) => deliver.DeliverFilteredAsync(requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverWithPrivateData, (deliver, requests, responses, context) => deliver.DeliverWithPrivateDataAsync(requests, responses, context)));
+        services.AddRpcService<ChaincodeConnections>(methods => methods.Duplex(ChaincodeSupportService.Register,
+            (chaincodes, requests, responses, context) => chaincodes.AcceptAsync(requests, responses, context.CancellationToken)));
         services.AddMetrics();
         services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));
         services.AddSingleton(TimeProvider.System);

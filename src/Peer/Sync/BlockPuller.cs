@@ -1,8 +1,10 @@
+using Grpc.Net.Client;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
@@ -21,11 +23,11 @@ internal sealed partial class BlockPuller
     private readonly string _channelId;
     private readonly SigningIdentity _signer;
     private readonly Func<IReadOnlyList<string>> _endpoints;
-    private readonly Func<string, RpcChannel> _connect;
+    private readonly Func<string, GrpcChannel> _connect;
     private readonly Func<byte[]?> _tlsCertHash;
     private readonly ILogger _logger;
 
-    public BlockPuller(string channelId, SigningIdentity signer, Func<IReadOnlyList<string>> endpoints, Func<string, RpcChannel> connect, Func<byte[]?> tlsCertHash, ILogger logger)
+    public BlockPuller(string channelId, SigningIdentity signer, Func<IReadOnlyList<string>> endpoints, Func<string, GrpcChannel> connect, Func<byte[]?> tlsCertHash, ILogger logger)
     {
         _channelId = channelId;
         _signer = signer;
@@ -100,7 +102,7 @@ internal sealed partial class BlockPuller
         using var channel = _connect(endpoint);
         var request = DeliverRequests.Create(_channelId,
             DeliverRequests.Range(DeliverRequests.Specified(from), DeliverRequests.Specified(ulong.MaxValue)), _signer, _tlsCertHash());
-        await foreach (var response in DeliverClient.ReadAsync(channel, request, cancellationToken).ConfigureAwait(false))
+        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, cancellationToken).ConfigureAwait(false))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
             {

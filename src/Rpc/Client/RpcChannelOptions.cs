@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using ZonCoin.Rpc.Protocol;
 
 namespace ZonCoin.Rpc.Client;
 
@@ -15,9 +14,9 @@ public sealed class RpcChannelOptions
     /// <summary>The name to expect in the server certificate instead of the address's host (gRPC's ssl_target_name_override).</summary>
     public string? ServerNameOverride { get; init; }
 
-    public int MaxReceiveMessageSize { get; init; } = GrpcProtocol.DefaultMaxMessageSize;
+    public int MaxReceiveMessageSize { get; init; } = RpcLimits.MaxMessageSize;
 
-    public int MaxSendMessageSize { get; init; } = GrpcProtocol.DefaultMaxMessageSize;
+    public int MaxSendMessageSize { get; init; } = RpcLimits.MaxMessageSize;
 
     /// <summary>HTTP/2 PING interval on an idle connection.</summary>
     public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(60);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -74,20 +73,5 @@ public static class RpcKestrelExtensions
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         return chain.Build(certificate);
-    }
-
-    /// <summary>Server certificate check for clients: the chain must reach one of <paramref name="roots"/> and the name must match.</summary>
-    internal static bool ValidateServerCertificate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return false;
-        }
-        if (errors == SslPolicyErrors.None && roots.Count == 0)
-        {
-            return true;
-        }
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return ChainsTo(leaf, roots);
     }
 }

@@ -1,51 +1,102 @@
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using ZonCoin.Rpc.Protocol;
 
 namespace ZonCoin.Rpc.Server;
 
-/// <summary>Hooks the RPC server into an ASP.NET Core app.</summary>
+/// <summary>
+/// gRPC services on Grpc.AspNetCore, with Fabric's limits, bound to the method descriptors of
+/// <see cref="Services.FabricServices"/> (declared once for servers and clients) instead of generated base classes.
+/// </summary>
 public static class RpcServerExtensions
 {
-    /// <summary>Registers the <see cref="RpcServiceRegistry"/> and <see cref="RpcServerOptions"/>.</summary>
-    public static IServiceCollection AddRpc(this IServiceCollection services, Action<RpcServerOptions>? configure = null)
+    /// <summary>Adds Grpc.AspNetCore with Fabric's 100 MB limits both ways; <paramref name="configure"/> may change them.</summary>
+    public static IServiceCollection AddRpc(this IServiceCollection services, Action<GrpcServiceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<RpcServerOptions>()
-            .Configure(options => configure?.Invoke(options))
-            .Validate(o => o.MaxReceiveMessageSize > 0 && o.MaxSendMessageSize > 0, "RPC message size limits must be positive")
-            .ValidateOnStart();
-        services.AddSingleton<RpcServiceRegistry>();
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = RpcLimits.MaxMessageSize;
+            options.MaxSendMessageSize = RpcLimits.MaxMessageSize;
+            configure?.Invoke(options);
+        });
         return services;
     }
 
     /// <summary>
-    /// Serves the registered methods. A gRPC request for an unknown path gets UNIMPLEMENTED; other requests
-    /// go on to the rest of the pipeline (e.g. /healthz).
+    /// Serves methods on <typeparamref name="TService"/>, the singleton (already registered) that handles them:
+    /// <paramref name="bind"/> names each method and its handler. Map it with <c>MapGrpcService&lt;TService&gt;()</c>.
     /// </summary>
-    public static IApplicationBuilder UseRpc(this IApplicationBuilder app)
+    public static IServiceCollection AddRpcService<TService>(this IServiceCollection services, Action<RpcServiceBinder<TService>> bind)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(bind);
+        services.AddSingleton<IServiceMethodProvider<TService>>(new BoundMethodProvider<TService>(bind));
+        return services;
+    }
+
+    /// <summary>
+    /// Serves gRPC endpoints only on the connections that arrive at local port <paramref name="port"/> (a node's
+    /// admin and operations ports serve other things).
+    /// </summary>
+    public static IApplicationBuilder UseRpcOnPort(this IApplicationBuilder app, int port, Action<IEndpointRouteBuilder> map)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var registry = app.ApplicationServices.GetRequiredService<RpcServiceRegistry>();
-        var options = app.ApplicationServices.GetRequiredService<IOptions<RpcServerOptions>>().Value;
-        return app.Use(async (HttpContext http, RequestDelegate next) =>
+        ArgumentNullException.ThrowIfNull(map);
+        return app.MapWhen(http => http.Connection.LocalPort == port, rpc =>
         {
-            var path = http.Request.Path.Value ?? "";
-            if (registry.TryGet(path, out var handler))
-            {
-                await handler(http, options).ConfigureAwait(false);
-                return;
-            }
-            if (GrpcProtocol.IsGrpcContentType(http.Request.ContentType))
-            {
-                http.Response.ContentType = GrpcProtocol.ContentType;
-                http.Response.Headers[GrpcProtocol.StatusHeader] = ((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                http.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage($"Method is unimplemented: {path}");
-                return;
-            }
-            await next(http).ConfigureAwait(false);
+            rpc.UseRouting();
+            rpc.UseEndpoints(map);
         });
+    }
+
+    private sealed class BoundMethodProvider<TService>(Action<RpcServiceBinder<TService>> bind) : IServiceMethodProvider<TService>
+        where TService : class
+    {
+        public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context) => bind(new RpcServiceBinder<TService>(context));
+    }
+}
+
+/// <summary>Names the methods a service type handles, each with its handler.</summary>
+public sealed class RpcServiceBinder<TService>
+    where TService : class
+{
+    private readonly ServiceMethodProviderContext<TService> _context;
+
+    internal RpcServiceBinder(ServiceMethodProviderContext<TService> context) => _context = context;
+
+    public RpcServiceBinder<TService> Unary<TRequest, TResponse>(Grpc.Core.Method<TRequest, TResponse> method, UnaryServerMethod<TService, TRequest, TResponse> handler)
+        where TRequest : class
+        where TResponse : class
+    {
+        _context.AddUnaryMethod(method, [], handler);
+        return this;
+    }
+
+    public RpcServiceBinder<TService> ServerStreaming<TRequest, TResponse>(Grpc.Core.Method<TRequest, TResponse> method, ServerStreamingServerMethod<TService, TRequest, TResponse> handler)
+        where TRequest : class
+        where TResponse : class
+    {
+        _context.AddServerStreamingMethod(method, [], handler);
+        return this;
+    }
+
+    public RpcServiceBinder<TService> ClientStreaming<TRequest, TResponse>(Grpc.Core.Method<TRequest, TResponse> method, ClientStreamingServerMethod<TService, TRequest, TResponse> handler)
+        where TRequest : class
+        where TResponse : class
+    {
+        _context.AddClientStreamingMethod(method, [], handler);
+        return this;
+    }
+
+    public RpcServiceBinder<TService> Duplex<TRequest, TResponse>(Grpc.Core.Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TService, TRequest, TResponse> handler)
+        where TRequest : class
+        where TResponse : class
+    {
+        _context.AddDuplexStreamingMethod(method, [], handler);
+        return this;
     }
 }

@@ -1,7 +1,8 @@
+using Grpc.Core;
 using System.Threading.Channels;
 using ZonCoin.Protos.Common;
+using Status = Grpc.Core.Status;
 using ZonCoin.Protos.Orderer;
-using ZonCoin.Rpc.Client;
 
 namespace ZonCoin.Rpc.Services;
 
@@ -20,10 +21,10 @@ public sealed class BroadcastSession : IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _reader;
 
-    public BroadcastSession(RpcChannel channel, CallOptions options = default)
+    public BroadcastSession(CallInvoker invoker, CallOptions options = default)
     {
-        ArgumentNullException.ThrowIfNull(channel);
-        _call = channel.AsyncDuplexStreamingCall(AtomicBroadcastService.Broadcast, options);
+        ArgumentNullException.ThrowIfNull(invoker);
+        _call = invoker.AsyncDuplexStreamingCall(AtomicBroadcastService.Broadcast, null, options);
         _reader = Task.Run(ReadResponsesAsync);
     }
 

@@ -1,7 +1,8 @@
+using Grpc.Core;
 using System.Runtime.CompilerServices;
 using ZonCoin.Protos.Common;
+using Status = Grpc.Core.Status;
 using ZonCoin.Protos.Orderer;
-using ZonCoin.Rpc.Client;
 
 namespace ZonCoin.Rpc.Services;
 
@@ -13,11 +14,11 @@ public static class DeliverClient
     /// status arrives or the caller stops reading; the call is cancelled when enumeration ends.
     /// </summary>
     public static async IAsyncEnumerable<DeliverResponse> ReadAsync(
-        RpcChannel channel, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CallInvoker invoker, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(invoker);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = channel.AsyncDuplexStreamingCall(AtomicBroadcastService.Deliver, new CallOptions(CancellationToken: stop.Token));
+        using var call = invoker.AsyncDuplexStreamingCall(AtomicBroadcastService.Deliver, null, new CallOptions(cancellationToken: stop.Token));
         await call.RequestStream.WriteAsync(seekRequest, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -38,10 +39,10 @@ public static class DeliverClient
     }
 
     /// <summary>The blocks of a finite seek, in order; throws <see cref="RpcException"/> for a status other than SUCCESS.</summary>
-    public static async Task<IReadOnlyList<Block>> ReadBlocksAsync(RpcChannel channel, Envelope seekRequest, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Block>> ReadBlocksAsync(CallInvoker invoker, Envelope seekRequest, CancellationToken cancellationToken = default)
     {
         var blocks = new List<Block>();
-        await foreach (var response in ReadAsync(channel, seekRequest, cancellationToken).ConfigureAwait(false))
+        await foreach (var response in ReadAsync(invoker, seekRequest, cancellationToken).ConfigureAwait(false))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
             {

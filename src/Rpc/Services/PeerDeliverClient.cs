@@ -1,6 +1,6 @@
+using Grpc.Core;
 using System.Runtime.CompilerServices;
 using ZonCoin.Protos.Common;
-using ZonCoin.Rpc.Client;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
 
 namespace ZonCoin.Rpc.Services;
@@ -14,12 +14,12 @@ public static class PeerDeliverClient
     /// is cancelled when enumeration ends.
     /// </summary>
     public static async IAsyncEnumerable<PeerDeliverResponse> ReadAsync(
-        RpcChannel channel, Method<Envelope, PeerDeliverResponse> method, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CallInvoker invoker, Method<Envelope, PeerDeliverResponse> method, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(invoker);
         ArgumentNullException.ThrowIfNull(method);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = channel.AsyncDuplexStreamingCall(method, new CallOptions(CancellationToken: stop.Token));
+        using var call = invoker.AsyncDuplexStreamingCall(method, null, new CallOptions(cancellationToken: stop.Token));
         await call.RequestStream.WriteAsync(seekRequest, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -1,3 +1,5 @@
+using Grpc.Core;
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Core.Protocol;
@@ -20,12 +22,12 @@ internal sealed class TestPeer : IAsyncDisposable
     public const string Namespace = "basic";
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
-    private readonly RpcChannel _channel;
+    private readonly GrpcChannel _channel;
     private readonly AsyncDuplexStreamingCall<ChaincodeMessage, ChaincodeMessage> _call;
     private readonly Dictionary<string, List<WireKv>> _openQueries = new(StringComparer.Ordinal);
     private int _nextQueryId;
 
-    private TestPeer(RpcChannel channel, AsyncDuplexStreamingCall<ChaincodeMessage, ChaincodeMessage> call)
+    private TestPeer(GrpcChannel channel, AsyncDuplexStreamingCall<ChaincodeMessage, ChaincodeMessage> call)
     {
         _channel = channel;
         _call = call;
@@ -50,8 +52,8 @@ internal sealed class TestPeer : IAsyncDisposable
 
     public static async Task<TestPeer> ConnectAsync(Uri address, RpcChannelOptions? options = null)
     {
-        var channel = RpcChannel.ForAddress(address.ToString().TrimEnd('/'), options);
-        var call = channel.AsyncDuplexStreamingCall(ChaincodeService.Connect);
+        var channel = RpcChannels.ForAddress(address.ToString().TrimEnd('/'), options);
+        var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(ChaincodeService.Connect, null, new CallOptions());
         await Task.CompletedTask;
         return new TestPeer(channel, call);
     }
@@ -141,7 +143,7 @@ internal sealed class TestPeer : IAsyncDisposable
         {
             await _call.RequestStream.CompleteAsync();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or ZonCoin.Rpc.RpcException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or Grpc.Core.RpcException or OperationCanceledException)
         {
             // The call already failed (e.g. the TLS refusal test).
         }

@@ -11,6 +11,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
@@ -77,10 +78,12 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenRpc(new IPEndPoint(IPAddress.Loopback, 0), tls));
         builder.Services.AddRpc();
+        FakeGatewayServer? server = null;
+        builder.Services.AddSingleton(_ => server!);
+        builder.Services.AddRpcService<FakeGatewayServer>(methods => server!.Register(methods));
         var app = builder.Build();
-        var server = new FakeGatewayServer(app);
-        server.Register(app.Services.GetRequiredService<RpcServiceRegistry>());
-        app.UseRpc();
+        server = new FakeGatewayServer(app);
+        app.MapGrpcService<FakeGatewayServer>();
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
@@ -98,25 +101,25 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
     private void Record(string method, IMessage request, ServerCallContext context) =>
         _calls.Enqueue(new ReceivedCall(method, request, context.Deadline == DateTime.MaxValue ? null : context.Deadline - DateTime.UtcNow));
 
-    private void Register(RpcServiceRegistry registry)
+    private void Register(RpcServiceBinder<FakeGatewayServer> methods)
     {
-        registry.AddMethod(GatewayService.Evaluate, (request, context) =>
+        methods.Unary(GatewayService.Evaluate, (_, request, context) =>
         {
             Record(GatewayService.Evaluate.FullName, request, context);
             return OnEvaluate?.Invoke(request, context)
                 ?? Task.FromResult(new EvaluateResponse { Result = new Response { Status = 200, Payload = ByteString.CopyFrom(Result) } });
         });
-        registry.AddMethod(GatewayService.Endorse, (request, context) =>
+        methods.Unary(GatewayService.Endorse, (_, request, context) =>
         {
             Record(GatewayService.Endorse.FullName, request, context);
             return OnEndorse?.Invoke(request, context) ?? Task.FromResult(Endorse(request));
         });
-        registry.AddMethod(GatewayService.Submit, (request, context) =>
+        methods.Unary(GatewayService.Submit, (_, request, context) =>
         {
             Record(GatewayService.Submit.FullName, request, context);
             return OnSubmit?.Invoke(request, context) ?? Task.FromResult(new SubmitResponse());
         });
-        registry.AddMethod(GatewayService.CommitStatus, (request, context) =>
+        methods.Unary(GatewayService.CommitStatus, (_, request, context) =>
         {
             Record(GatewayService.CommitStatus.FullName, request, context);
             if (OnCommitStatus is { } handler)
@@ -126,7 +129,7 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
             var (code, block) = _commitStatuses.TryDequeue(out var next) ? next : (TxValidationCode.Valid, 7UL);
             return Task.FromResult(new CommitStatusResponse { Result = code, BlockNumber = block });
         });
-        registry.AddMethod(GatewayService.ChaincodeEvents, async (SignedChaincodeEventsRequest request, IServerStreamWriter<ChaincodeEventsResponse> stream, ServerCallContext context) =>
+        methods.ServerStreaming(GatewayService.ChaincodeEvents, async (FakeGatewayServer _, SignedChaincodeEventsRequest request, IServerStreamWriter<ChaincodeEventsResponse> stream, ServerCallContext context) =>
         {
             Record(GatewayService.ChaincodeEvents.FullName, request, context);
             foreach (var response in ChaincodeEvents)
@@ -141,7 +144,7 @@ internal sealed class FakeGatewayServer : IAsyncDisposable
         });
         foreach (var method in new[] { PeerDeliverService.Deliver, PeerDeliverService.DeliverFiltered, PeerDeliverService.DeliverWithPrivateData })
         {
-            registry.AddMethod(method, async (IAsyncStreamReader<Envelope> requests, IServerStreamWriter<PeerDeliverResponse> responses, ServerCallContext context) =>
+            methods.Duplex(method, async (FakeGatewayServer _, IAsyncStreamReader<Envelope> requests, IServerStreamWriter<PeerDeliverResponse> responses, ServerCallContext context) =>
             {
                 if (!await requests.MoveNext(context.CancellationToken))
                 {

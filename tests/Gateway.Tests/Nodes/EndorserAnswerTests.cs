@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Tests.Nodes;
@@ -58,7 +59,7 @@ public sealed class EndorserAnswerTests
     [InlineData(StatusCode.DeadlineExceeded, StatusCode.DeadlineExceeded, true)]
     public void Rpc_errors(StatusCode received, StatusCode code, bool retry)
     {
-        var answer = EndorserAnswer.FromError(Peer, new RpcException(received, "access denied: creator org unknown"));
+        var answer = EndorserAnswer.FromError(Peer, new RpcException(new Status(received, "access denied: creator org unknown")));
 
         Assert.Equal(code, answer.Code);
         Assert.False(answer.IsSuccess);
@@ -70,7 +71,7 @@ public sealed class EndorserAnswerTests
     [Fact]
     public void An_error_without_detail_is_named_by_its_code()
     {
-        Assert.Equal("Unavailable", EndorserAnswer.FromError(Peer, new RpcException(StatusCode.Unavailable, "")).Message);
+        Assert.Equal("Unavailable", EndorserAnswer.FromError(Peer, new RpcException(new Status(StatusCode.Unavailable, ""))).Message);
     }
 
     [Fact]

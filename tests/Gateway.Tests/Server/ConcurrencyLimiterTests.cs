@@ -1,4 +1,5 @@
 using ZonCoin.Gateway.Server;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Tests.Server;

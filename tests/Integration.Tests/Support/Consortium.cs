@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ZonCoin.Core.Config;
@@ -42,15 +43,15 @@ internal sealed class OrgMaterial
     public SigningIdentity Admin => User("Admin");
 
     /// <summary>A client channel to <paramref name="address"/> using this org's user TLS certificate (mutual TLS).</summary>
-    public RpcChannel Connect(string address, string ordererTlsCa, string user = "User1")
+    public GrpcChannel Connect(string address, string ordererTlsCa, string user = "User1")
     {
         if (address.StartsWith("http://", StringComparison.Ordinal))
         {
-            return RpcChannel.ForAddress(address);
+            return RpcChannels.ForAddress(address);
         }
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(ordererTlsCa);
-        return RpcChannel.ForAddress(address, new RpcChannelOptions { RootCertificates = roots, ClientCertificate = ClientCertificate(user) });
+        return RpcChannels.ForAddress(address, new RpcChannelOptions { RootCertificates = roots, ClientCertificate = ClientCertificate(user) });
     }
 
     public X509Certificate2 ClientCertificate(string user = "User1")

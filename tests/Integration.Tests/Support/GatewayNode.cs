@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using ZonCoin.Rpc.Client;
@@ -94,15 +95,15 @@ internal sealed class GatewayNode : IAsyncDisposable
     }
 
     /// <summary>An application's channel to the gateway: h2c, or TLS trusting the gateway's TLS CA (no client certificate).</summary>
-    public RpcChannel Connect()
+    public GrpcChannel Connect()
     {
         if (!Tls)
         {
-            return RpcChannel.ForAddress($"http://{Endpoint}");
+            return RpcChannels.ForAddress($"http://{Endpoint}");
         }
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(TlsCaFile);
-        return RpcChannel.ForAddress($"https://{Endpoint}", new RpcChannelOptions { RootCertificates = roots });
+        return RpcChannels.ForAddress($"https://{Endpoint}", new RpcChannelOptions { RootCertificates = roots });
     }
 
     /// <summary>The <c>gateway_requests_in_flight</c> gauge from /metrics (requests holding a concurrency slot); null while the gateway does not answer.</summary>

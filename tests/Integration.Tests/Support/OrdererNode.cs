@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Globalization;
 using Google.Protobuf;
 using ZonCoin.Protos.Common;
@@ -147,7 +148,7 @@ internal sealed class OrdererNode : IAsyncDisposable
     }
 
     /// <summary>A gRPC channel to this node as a user of <paramref name="org"/>.</summary>
-    public RpcChannel Connect(OrgMaterial org, string user = "User1") => org.Connect(Address, TlsCaFile, user);
+    public GrpcChannel Connect(OrgMaterial org, string user = "User1") => org.Connect(Address, TlsCaFile, user);
 
     public async Task<string> GetOperationsAsync(string path)
     {

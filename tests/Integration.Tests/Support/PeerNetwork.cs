@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Text;
 using Google.Protobuf;
 using ZonCoin.Core.Protocol;
@@ -104,7 +105,7 @@ public class PeerNetwork : IAsyncLifetime
     {
         using var channel = peer.Connect();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var call = channel.AsyncUnaryCall(EndorserService.ProcessProposal, proposal, new CallOptions(CancellationToken: timeout.Token));
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(EndorserService.ProcessProposal, null, new CallOptions(cancellationToken: timeout.Token), proposal);
         return await call.ResponseAsync;
     }
 
@@ -123,13 +124,13 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>Broadcasts envelopes back to back on one stream (so they share a block when sent within the batch timeout).</summary>
     internal async Task BroadcastAsync(params Envelope[] envelopes)
     {
-        using var channel = RpcChannel.ForAddress(Orderer.Address);
-        await using var session = new BroadcastSession(channel);
+        using var channel = RpcChannels.ForAddress(Orderer.Address);
+        await using var session = new BroadcastSession(channel.CreateCallInvoker());
         var answers = envelopes.Select(envelope => session.SendAsync(envelope)).ToList();
         foreach (var answer in answers)
         {
             var response = await answer;
-            Assert.True(response.Status == Status.Success, $"broadcast: {response.Status} {response.Info}");
+            Assert.True(response.Status == ZonCoin.Protos.Common.Status.Success, $"broadcast: {response.Status} {response.Info}");
         }
     }
 
@@ -145,7 +146,7 @@ public class PeerNetwork : IAsyncLifetime
         var seen = 0;
         try
         {
-            await foreach (var response in PeerDeliverClient.ReadAsync(channel, PeerDeliverService.Deliver, request, timeout.Token))
+            await foreach (var response in PeerDeliverClient.ReadAsync(channel.CreateCallInvoker(), PeerDeliverService.Deliver, request, timeout.Token))
             {
                 Assert.True(response.TypeCase == DeliverResponse.TypeOneofCase.Block, $"deliver ended: {response.Status}");
                 var block = response.Block;

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Globalization;
 using Google.Protobuf;
 using ZonCoin.Protos.Common;
@@ -101,7 +102,7 @@ internal sealed class PeerNode : IAsyncDisposable
         ? NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress)
         : NodeProcess.RunAsync(Repo.CliDll, "peer", "list", "--peer", AdminAddress, "--channel", channel);
 
-    public RpcChannel Connect() => Tls ? Org.Connect($"https://{Endpoint}", TlsCaFile) : RpcChannel.ForAddress($"http://{Endpoint}");
+    public GrpcChannel Connect() => Tls ? Org.Connect($"https://{Endpoint}", TlsCaFile) : RpcChannels.ForAddress($"http://{Endpoint}");
 
     public bool HasExited => _process?.HasExited ?? true;
 

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Core.Protocol;
@@ -25,20 +26,20 @@ internal static class Transactions
 
     /// <summary>Reads blocks <paramref name="start"/>..<paramref name="stop"/> (waiting for them) from an orderer.</summary>
     public static async Task<IReadOnlyList<Block>> ReadBlocksAsync(
-        RpcChannel channel, string channelId, SigningIdentity reader, ulong start, ulong stop, byte[]? tlsCertHash = null, CancellationToken cancellationToken = default)
+        GrpcChannel channel, string channelId, SigningIdentity reader, ulong start, ulong stop, byte[]? tlsCertHash = null, CancellationToken cancellationToken = default)
     {
         var request = DeliverRequests.Create(channelId, DeliverRequests.Range(DeliverRequests.Specified(start), DeliverRequests.Specified(stop)), reader, tlsCertHash);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        return await DeliverClient.ReadBlocksAsync(channel, request, timeout.Token);
+        return await DeliverClient.ReadBlocksAsync(channel.CreateCallInvoker(), request, timeout.Token);
     }
 
     /// <summary>The statuses and blocks of one deliver request, as they arrive.</summary>
-    public static async Task<(IReadOnlyList<Block> Blocks, Status? Status)> SeekAsync(RpcChannel channel, Envelope request)
+    public static async Task<(IReadOnlyList<Block> Blocks, Status? Status)> SeekAsync(GrpcChannel channel, Envelope request)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var blocks = new List<Block>();
-        await foreach (var response in DeliverClient.ReadAsync(channel, request, timeout.Token))
+        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, timeout.Token))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
             {

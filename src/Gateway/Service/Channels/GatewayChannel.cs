@@ -8,6 +8,7 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;

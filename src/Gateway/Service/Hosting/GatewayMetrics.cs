@@ -20,7 +20,7 @@ internal sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableGauge("gateway_requests_in_flight", inFlight, description: "Gateway requests being served");
     }
 
-    public void Completed(string method, Rpc.StatusCode status, TimeSpan duration)
+    public void Completed(string method, Grpc.Core.StatusCode status, TimeSpan duration)
     {
         var tag = new KeyValuePair<string, object?>("method", method);
         _requests.Add(1, tag, new KeyValuePair<string, object?>("status", status.ToString()));

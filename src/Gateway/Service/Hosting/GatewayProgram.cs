@@ -11,6 +11,7 @@ using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Gateway.Server;
 using ZonCoin.Hosting;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
@@ -64,8 +65,7 @@ public static class GatewayProgram
         app.Services.GetRequiredService<PrometheusExporter>();
         app.UseOperationsEndpoint(Endpoints.Parse(options.OperationsListenAddress).Port);
         var listenPort = Endpoints.Parse(options.ListenAddress).Port;
-        app.MapWhen(http => http.Connection.LocalPort == listenPort, rpc => rpc.UseRpc());
-        RegisterMethods(app.Services);
+        app.UseRpcOnPort(listenPort, rpc => rpc.MapGrpcService<GatewayServer>());
         return app;
     }
 
@@ -90,50 +90,19 @@ public static class GatewayProgram
         return CommandLineFlags.Normalize(result, booleanFlags: ["--insecure"], listFlags: new Dictionary<string, string>());
     }
 
-    private static void RegisterMethods(IServiceProvider services)
-    {
-        var registry = services.GetRequiredService<RpcServiceRegistry>();
-        var server = services.GetRequiredService<GatewayServer>();
-        var limiter = services.GetRequiredService<ConcurrencyLimiter>();
-        var metrics = services.GetRequiredService<GatewayMetrics>();
-
-        async Task<TResponse> Unary<TRequest, TResponse>(string name, Func<TRequest, ServerCallContext, Task<TResponse>> handler, TRequest request, ServerCallContext context)
-        {
-            var started = Stopwatch.GetTimestamp();
-            var code = StatusCode.OK;
-            try
-            {
-                using var slot = limiter.Enter();
-                return await handler(request, context).ConfigureAwait(false);
-            }
-            catch (RpcException ex)
-            {
-                code = ex.StatusCode;
-                throw;
-            }
-            finally
-            {
-                metrics.Completed(name, code, Stopwatch.GetElapsedTime(started));
-            }
-        }
-
-        registry.AddMethod(GatewayService.Evaluate, (request, context) => Unary("Evaluate", server.EvaluateAsync, request, context));
-        registry.AddMethod(GatewayService.Endorse, (request, context) => Unary("Endorse", server.EndorseAsync, request, context));
-        registry.AddMethod(GatewayService.Submit, (request, context) => Unary("Submit", server.SubmitAsync, request, context));
-        registry.AddMethod(GatewayService.CommitStatus, (request, context) => Unary("CommitStatus", server.CommitStatusAsync, request, context));
-        registry.AddMethod(GatewayService.ChaincodeEvents, async (request, responses, context) =>
-        {
-            using var slot = limiter.Enter();
-            await server.ChaincodeEventsAsync(request, responses, context).ConfigureAwait(false);
-        });
-        registry.AddMethod(PeerDeliverService.Deliver, (requests, responses, context) => server.DeliverAsync(PeerDeliverService.Deliver, requests, responses, context));
-        registry.AddMethod(PeerDeliverService.DeliverFiltered, (requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverFiltered, requests, responses, context));
-        registry.AddMethod(PeerDeliverService.DeliverWithPrivateData, (requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverWithPrivateData, requests, responses, context));
-    }
-
     private static IServiceCollection AddGateway(this IServiceCollection services, GatewayOptions options)
     {
         services.AddRpc();
+        services.AddGrpc().AddServiceOptions<GatewayServer>(grpc => grpc.Interceptors.Add<GatewayCallInterceptor>());
+        services.AddRpcService<GatewayServer>(methods => methods
+            .Unary(GatewayService.Evaluate, (server, request, context) => server.EvaluateAsync(request, context))
+            .Unary(GatewayService.Endorse, (server, request, context) => server.EndorseAsync(request, context))
+            .Unary(GatewayService.Submit, (server, request, context) => server.SubmitAsync(request, context))
+            .Unary(GatewayService.CommitStatus, (server, request, context) => server.CommitStatusAsync(request, context))
+            .ServerStreaming(GatewayService.ChaincodeEvents, (server, request, responses, context) => server.ChaincodeEventsAsync(request, responses, context))
+            .Duplex(PeerDeliverService.Deliver, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.Deliver, requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverFiltered, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverFiltered, requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverWithPrivateData, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverWithPrivateData, requests, responses, context)));
         services.AddMetrics();
         services.AddSingleton(options);
         services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));

@@ -1,4 +1,5 @@
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Nodes;

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using ZonCoin.Rpc.Client;
@@ -5,14 +6,14 @@ using ZonCoin.Rpc.Client;
 namespace ZonCoin.Gateway.Nodes;
 
 /// <summary>
-/// One pooled connection (an <see cref="RpcChannel"/>, which multiplexes calls over HTTP/2) per peer or orderer
+/// One pooled connection (an <see cref="GrpcChannel"/>, which multiplexes calls over HTTP/2) per peer or orderer
 /// endpoint. Under TLS, a node's certificate must chain to the gateway's own CA or to a TLS CA of an organisation of
 /// a channel the gateway serves (as known when the connection is first made); the gateway presents its own TLS
 /// certificate for mutual TLS.
 /// </summary>
 internal sealed class NodeConnections : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<RpcChannel>> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<GrpcChannel>> _channels = new(StringComparer.Ordinal);
     private readonly X509Certificate2? _clientCertificate;
     private readonly X509Certificate2Collection _ownRoots;
     private readonly TimeSpan _dialTimeout;
@@ -58,10 +59,10 @@ internal sealed class NodeConnections : IDisposable
     }
 
     /// <summary>The connection to <c>host:port</c>, created on first use.</summary>
-    public RpcChannel Get(string endpoint)
+    public GrpcChannel Get(string endpoint)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
-        return _channels.GetOrAdd(endpoint, e => new Lazy<RpcChannel>(() => Connect(e))).Value;
+        return _channels.GetOrAdd(endpoint, e => new Lazy<GrpcChannel>(() => Connect(e))).Value;
     }
 
     public void Dispose()
@@ -73,18 +74,18 @@ internal sealed class NodeConnections : IDisposable
         _channels.Clear();
     }
 
-    private RpcChannel Connect(string endpoint)
+    private GrpcChannel Connect(string endpoint)
     {
         if (_clientCertificate is null)
         {
-            return RpcChannel.ForAddress($"http://{endpoint}", new RpcChannelOptions { ConnectTimeout = _dialTimeout });
+            return RpcChannels.ForAddress($"http://{endpoint}", new RpcChannelOptions { ConnectTimeout = _dialTimeout });
         }
         X509Certificate2Collection roots;
         lock (_rootsLock)
         {
             roots = _roots.Count == 0 ? _ownRoots : _roots;
         }
-        return RpcChannel.ForAddress($"https://{endpoint}", new RpcChannelOptions
+        return RpcChannels.ForAddress($"https://{endpoint}", new RpcChannelOptions
         {
             RootCertificates = roots,
             ClientCertificate = _clientCertificate,

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using Status = ZonCoin.Protos.Common.Status;
@@ -38,7 +39,7 @@ internal sealed class OrdererClient : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var slot = (endpoint, (int)((uint)Interlocked.Increment(ref _next) % StreamsPerOrderer));
-            var entry = _sessions.GetOrAdd(slot, s => new Lazy<BroadcastSession>(() => new BroadcastSession(_connections.Get(s.Endpoint))));
+            var entry = _sessions.GetOrAdd(slot, s => new Lazy<BroadcastSession>(() => new BroadcastSession(_connections.Get(s.Endpoint).CreateCallInvoker())));
             var session = entry.Value;
             try
             {
@@ -54,8 +55,8 @@ internal sealed class OrdererClient : IAsyncDisposable
                 if (attempt >= 2 || ex is TimeoutException)
                 {
                     throw ex is TimeoutException
-                        ? new RpcException(StatusCode.DeadlineExceeded, $"orderer {endpoint} did not answer within {_broadcastTimeout.TotalSeconds:0.#} s")
-                        : ex as RpcException ?? new RpcException(StatusCode.Unavailable, $"orderer {endpoint}: {ex.Message}");
+                        ? new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, $"orderer {endpoint} did not answer within {_broadcastTimeout.TotalSeconds:0.#} s"))
+                        : ex as RpcException ?? new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"orderer {endpoint}: {ex.Message}"));
                 }
             }
         }

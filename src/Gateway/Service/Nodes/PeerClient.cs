@@ -3,6 +3,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
@@ -39,7 +40,7 @@ internal sealed class PeerClient
         {
             var channel = _connections.Get(peer.Endpoint);
             var deadline = _time.GetUtcNow().UtcDateTime + _endorsementTimeout;
-            using var call = channel.AsyncUnaryCall(EndorserService.ProcessProposal, proposal, new CallOptions(Deadline: deadline, CancellationToken: cancellationToken));
+            using var call = channel.CreateCallInvoker().AsyncUnaryCall(EndorserService.ProcessProposal, null, new CallOptions(deadline: deadline, cancellationToken: cancellationToken), proposal);
             var response = await call.ResponseAsync.ConfigureAwait(false);
             return EndorserAnswer.FromResponse(peer, response);
         }
@@ -67,7 +68,7 @@ internal sealed class PeerClient
         PeerAddress peer, Method<Envelope, PeerDeliverResponse> method, string channelId, SeekInfo seek, CancellationToken cancellationToken)
     {
         var request = DeliverRequests.Create(channelId, seek, _identity, _connections.TlsCertificateHash, _time.GetUtcNow());
-        return PeerDeliverClient.ReadAsync(_connections.Get(peer.Endpoint), method, request, cancellationToken);
+        return PeerDeliverClient.ReadAsync(_connections.Get(peer.Endpoint).CreateCallInvoker(), method, request, cancellationToken);
     }
 }
 

@@ -6,6 +6,7 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;

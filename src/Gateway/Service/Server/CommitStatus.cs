@@ -1,5 +1,6 @@
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Protos.Gateway;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 

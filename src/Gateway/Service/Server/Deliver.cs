@@ -1,6 +1,7 @@
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Protos.Common;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
@@ -39,7 +40,7 @@ internal sealed partial class GatewayServer
         SeekRequest request;
         try
         {
-            var bound = !Envelopes.Unpack(envelope).ChannelHeader.TlsCertHash.IsEmpty ? context.ClientCertificate?.RawData : null;
+            var bound = !Envelopes.Unpack(envelope).ChannelHeader.TlsCertHash.IsEmpty ? context.GetHttpContext().Connection.ClientCertificate?.RawData : null;
             request = SeekRequests.Read(envelope, _time.GetUtcNow(), bound);
         }
         catch (SeekRejectedException ex)

@@ -1,6 +1,7 @@
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Gateway;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Server;
@@ -13,7 +14,7 @@ namespace ZonCoin.Gateway.Server;
 internal static class GatewayErrors
 {
     public static RpcException Create(StatusCode code, string message, IEnumerable<ErrorDetail>? details = null) =>
-        new(new Rpc.Status(code, message), new Metadata(), [.. (details ?? []).Select(Any.Pack)], message);
+        RpcStatusDetails.Create(code, message, (details ?? []).Select(Any.Pack));
 
     public static ErrorDetail Detail(PeerAddress peer, string message) => new() { Address = peer.Endpoint, MspId = peer.MspId, Message = message };
 

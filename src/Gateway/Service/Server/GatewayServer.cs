@@ -6,6 +6,7 @@ using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Hosting;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Peer;
+using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Server;

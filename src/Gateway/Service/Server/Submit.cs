@@ -3,6 +3,7 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
+using Grpc.Core;
 using ZonCoin.Rpc;
 using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
