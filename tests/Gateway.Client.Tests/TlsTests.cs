@@ -65,15 +65,21 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
-    public void Block_events_requests_carry_the_hash_of_the_client_tls_certificate_under_mutual_tls()
+    public void Block_events_requests_carry_the_hash_of_the_client_tls_certificate_given_under_mutual_tls()
     {
         using var clientCertificate = IssueTls("client.org1", ["client.org1"]);
         using var channel = RpcChannels.ForAddress("https://127.0.0.1:9", new RpcChannelOptions { ClientCertificate = clientCertificate });
-        using var gateway = Gateway.Connect(channel, _client.Identity, _client.Signer);
+        var hash = SHA256.HashData(clientCertificate.RawData);
+        using var bound = Gateway.Connect(channel, _client.Identity, _client.Signer, new GatewayOptions { TlsClientCertificateHash = hash });
+        using var unbound = Gateway.Connect(channel, _client.Identity, _client.Signer);
 
-        var request = gateway.GetNetwork("supplychain").NewBlockEventsRequest();
+        var withHash = bound.GetNetwork("supplychain").NewBlockEventsRequest();
+        var withoutHash = unbound.GetNetwork("supplychain").NewFilteredBlockEventsRequest();
 
-        var header = ChannelHeader.Parser.ParseFrom(Payload.Parser.ParseFrom(request.Bytes).Header.ChannelHeader);
-        Assert.Equal(SHA256.HashData(clientCertificate.RawData), header.TlsCertHash.ToByteArray());
+        Assert.Equal(hash, ChannelHeaderOf(withHash.Bytes).TlsCertHash.ToByteArray());
+        Assert.True(ChannelHeaderOf(withoutHash.Bytes).TlsCertHash.IsEmpty);
     }
+
+    private static ChannelHeader ChannelHeaderOf(byte[] payload) =>
+        ChannelHeader.Parser.ParseFrom(Payload.Parser.ParseFrom(payload).Header.ChannelHeader);
 }
