@@ -170,6 +170,10 @@ internal sealed class LifecycleClient
         {
             throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) did not reach the other endorsers' height on channel '{_channelId}' within {_timeout.TotalSeconds:0} s");
         }
+        catch (RpcException ex)
+        {
+            throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) failed: {ex.Status.StatusCode} {ex.Status.Detail}", ex);
+        }
         throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) ended DeliverFiltered on channel '{_channelId}' without a block");
     }
 
@@ -236,6 +240,10 @@ internal sealed class LifecycleClient
             {
                 throw new InvalidOperationException($"{what} was not committed on peer {org.PeerAddress} within {_timeout.TotalSeconds:0} s");
             }
+            catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+            {
+                throw new InvalidOperationException($"{what}: peer {org.PeerAddress} ({org.MspId}) or orderer {orderer} failed: {ex.Status.StatusCode} {ex.Status.Detail}", ex);
+            }
         }
         finally
         {
@@ -274,7 +282,7 @@ internal sealed class LifecycleClient
             using var call = channel.CreateCallInvoker().AsyncUnaryCall(EndorserService.ProcessProposal, null, new CallOptions(cancellationToken: timeout.Token), proposal);
             return await call.ResponseAsync.ConfigureAwait(false);
         }
-        catch (Grpc.Core.RpcException ex)
+        catch (RpcException ex)
         {
             throw new InvalidOperationException($"peer {org.PeerAddress} ({org.MspId}) failed: {ex.Status.StatusCode} {ex.Status.Detail}", ex);
         }
