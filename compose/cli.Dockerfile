@@ -6,8 +6,9 @@ COPY . .
 RUN dotnet publish src/Cli/ZonCoin.Cli.csproj -c Release -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-trixie-slim
-# librdkafka1: the system librdkafka Confluent.Kafka loads; curl: the compose health checks.
-RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 curl && rm -rf /var/lib/apt/lists/*
+# curl: the compose health checks. (Kafka needs no package: the published app carries librdkafka.redist's
+# librdkafka in /app/runtimes/<rid>/native.)
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
 ENTRYPOINT ["dotnet", "/app/zoncoin.dll"]

@@ -7,14 +7,16 @@ namespace ZonCoin.Kafka;
 /// against librdkafka's mock cluster and valid for Apache Kafka. Callers may change the returned objects.
 /// </summary>
 /// <remarks>
-/// Behaviour measured against the mock cluster (librdkafka 2.0.2):
+/// Behaviour measured against the mock cluster (librdkafka 2.16.0):
 /// <list type="bullet">
 /// <item>Produce to <c>new TopicPartition(topic, 0)</c>: with a null key the partitioner spreads messages over all
 /// partitions, and a producer auto-creates an unknown topic with 4 partitions. Create channel topics first.</item>
 /// <item>While a partition's leader is down, production neither fails nor completes: messages wait in the producer
 /// (until <c>message.timeout.ms</c>, default 5 minutes, then "Local: Message timed out") and are delivered in order,
-/// without duplicates, as soon as the leader is back or leadership moves. Broker disconnects and refused
-/// connections reach the error handler as non-fatal errors; only <see cref="Error.IsFatal"/> ends a producer.</item>
+/// without duplicates, as soon as the leader is back or leadership moves. One broker going down is only logged
+/// (Info, <c>FAIL</c> "Disconnected"); while every broker is down the error handler gets non-fatal
+/// <see cref="ErrorCode.Local_Transport"/> ("Connection refused") and <see cref="ErrorCode.Local_AllBrokersDown"/>
+/// errors. Only <see cref="Error.IsFatal"/> ends a producer.</item>
 /// <item>A consumer whose leader is down gets nothing (Consume returns null at its timeout, no exception) and
 /// resumes at the next offset when the broker is back.</item>
 /// </list>

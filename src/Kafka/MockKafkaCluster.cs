@@ -9,7 +9,7 @@ namespace ZonCoin.Kafka;
 /// 127.0.0.1 (loopback only, ephemeral ports) and keeps data in memory. For tests and <c>zoncoin kafka dev</c>.
 /// </summary>
 /// <remarks>
-/// What the mock does and does not do (librdkafka 2.0.2): it keeps only about the newest 5 MB of each partition;
+/// What the mock does and does not do (librdkafka 2.16.0, as 2.0.2 before it): it keeps only about the newest 5 MB of each partition;
 /// it does not implement CreateTopics (use <see cref="CreateTopic"/>), but a producer's metadata request auto-creates
 /// an unknown topic with 4 partitions; it has no ISR and no <c>min.insync.replicas</c> (the leader alone
 /// acknowledges <c>acks=all</c>, so a follower going down changes nothing); and it never elects a new leader by
@@ -42,7 +42,7 @@ public sealed class MockKafkaCluster : IDisposable
     public int DefaultReplicationFactor => Math.Min(3, BrokerCount);
 
     /// <summary>Starts a cluster of <paramref name="brokers"/> brokers listening on 127.0.0.1.</summary>
-    /// <exception cref="DllNotFoundException">librdkafka is not installed.</exception>
+    /// <exception cref="DllNotFoundException">The bundled librdkafka is missing or does not load (see <see cref="KafkaNative.EnsureLoaded"/>).</exception>
     public static MockKafkaCluster Start(int brokers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokers, 1);

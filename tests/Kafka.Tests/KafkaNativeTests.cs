@@ -1,19 +1,48 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using Confluent.Kafka;
 
 namespace ZonCoin.Kafka.Tests;
 
 public sealed class KafkaNativeTests
 {
     [Fact]
-    public void EnsureLoaded_is_idempotent_and_loads_the_system_librdkafka()
+    public void EnsureLoaded_is_idempotent_and_loads_the_bundled_librdkafka()
     {
         KafkaNative.EnsureLoaded();
         KafkaNative.EnsureLoaded();
         Assert.True(KafkaNative.IsLoaded);
         Assert.StartsWith("2.", KafkaNative.LibrdkafkaVersion, StringComparison.Ordinal);
         Assert.Equal(KafkaNative.LibrdkafkaVersion, Confluent.Kafka.Library.VersionString);
+
+        // librdkafka.redist's copy in this test's output folder, never a system library.
+        var path = KafkaNative.LibraryPath;
+        Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "runtimes"), path, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(path), KafkaNative.BundledLibraryNames);
+    }
+
+    [Fact]
+    public async Task Confluent_clients_and_the_mock_cluster_share_one_librdkafka_in_the_process()
+    {
+        using var cluster = MockKafkaCluster.Start(1);
+        cluster.CreateTopic("one-library");
+        using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.OrderingProducer(cluster.BootstrapServers))
+            .SetLogHandler(static (_, _) => { })
+            .Build();
+        var delivered = await producer.ProduceAsync(new TopicPartition("one-library", 0), new Message<Null, byte[]> { Value = [1] })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, delivered.Offset.Value);
+
+        // Every librdkafka file mapped into this process (/proc/self/maps names each mapped file) is the one loaded.
+        var mapped = File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].Contains("rdkafka", StringComparison.Ordinal))
+            .Select(fields => fields[5])
+            .Distinct()
+            .ToList();
+        Assert.Equal([KafkaNative.LibraryPath], mapped);
     }
 
     [Fact]
@@ -54,11 +83,62 @@ public sealed class KafkaNativeTests
     }
 
     [Fact]
-    public void A_missing_library_is_reported_with_the_install_command()
+    public void The_first_bundled_library_that_loads_is_used()
     {
-        var error = Assert.Throws<DllNotFoundException>(() => KafkaNative.LoadSystemLibrary("librdkafka-not-installed.so.9"));
-        Assert.Contains("apt-get install -y librdkafka1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("librdkafka-not-installed.so.9", error.Message, StringComparison.Ordinal);
+        using var folder = new TemporaryFolder();
+        // A librdkafka.so that cannot load (here: not an ELF file; on Debian the real one lacks libsasl2.so.3) is
+        // passed over for the next build in the list.
+        File.WriteAllText(Path.Combine(folder.Path, "librdkafka.so"), "not a shared library");
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "centos8-librdkafka.so"), KafkaNative.LibraryPath);
+
+        var (handle, path) = KafkaNative.LoadBundledLibrary([Path.Combine(folder.Path, "missing"), folder.Path]);
+
+        Assert.Equal(Path.Combine(folder.Path, "centos8-librdkafka.so"), path);
+        Assert.NotEqual(IntPtr.Zero, NativeLibrary.GetExport(handle, "rd_kafka_mock_cluster_new"));
+        NativeLibrary.Free(handle);
+    }
+
+    [Fact]
+    public void A_missing_library_is_reported_with_the_folders_searched()
+    {
+        using var folder = new TemporaryFolder();
+        var error = Assert.Throws<DllNotFoundException>(() => KafkaNative.LoadBundledLibrary([folder.Path]));
+        Assert.Contains(folder.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("centos8-librdkafka.so", error.Message, StringComparison.Ordinal);
+        Assert.Contains("runtimes/<rid>/native", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_library_that_does_not_load_is_reported_with_the_reason()
+    {
+        using var folder = new TemporaryFolder();
+        var broken = Path.Combine(folder.Path, "centos8-librdkafka.so");
+        File.WriteAllText(broken, "not a shared library");
+        var error = Assert.Throws<DllNotFoundException>(() => KafkaNative.LoadBundledLibrary([folder.Path]));
+        Assert.StartsWith("librdkafka could not be loaded: " + broken + ": ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(": file too short", error.Message, StringComparison.Ordinal); // glibc's dlerror() for it
+    }
+
+    [Fact]
+    public void The_native_folders_the_host_lists_come_first()
+    {
+        var listed = (string)AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES")!;
+        var directories = KafkaNative.NativeDirectories();
+        Assert.Equal(Path.TrimEndingDirectorySeparator(listed.Split(Path.PathSeparator)[0]), directories[0]);
+        Assert.Equal(directories[0], Path.GetDirectoryName(KafkaNative.LibraryPath));
+        Assert.Equal(directories.Count, directories.Distinct().Count());
+    }
+
+    private sealed class TemporaryFolder : IDisposable
+    {
+        public TemporaryFolder()
+        {
+            Path = Directory.CreateTempSubdirectory("zoncoin-kafka-native-").FullName;
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     private sealed class IsolatedKafkaContext : AssemblyLoadContext

@@ -48,8 +48,7 @@ internal static class KafkaCommands
             "  down N              take broker N down (its port refuses connections)",
             "  up N                bring broker N up again on the same port",
             "  topic NAME          create a topic (1 partition, replication factor min(3, brokers))",
-            "  leader TOPIC N      make broker N the leader of partition 0 of TOPIC (the mock never fails over itself)",
-            "Needs the system librdkafka (apt-get install -y librdkafka1)."))
+            "  leader TOPIC N      make broker N the leader of partition 0 of TOPIC (the mock never fails over itself)"))
         {
             brokers, topics,
         };
