@@ -197,6 +197,28 @@ public sealed class BadInputTests : IAsyncLifetime, IDisposable
         await AssertStillServesAsync();
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task A_method_other_than_post_is_http_404_and_never_reaches_the_handler(string method)
+    {
+        // A well-formed gRPC request in every other respect: until RpcServiceBinder gave its endpoints the POST-only
+        // metadata Grpc.AspNetCore's own binder gives, it ran the handler and answered OK. Routing now answers a plain
+        // 404, as for Grpc.AspNetCore's generated services (a gRPC client reads it as UNIMPLEMENTED); grpc-go answers
+        // 405 with grpc-status INTERNAL. Fabric's clients always POST.
+        var message = new EchoRequest { Text = "not posted" }.ToByteArray();
+        using var request = Request(Grpc(Concat(Header(0, message.Length), message)));
+        request.Method = new HttpMethod(method);
+        using var response = await _raw.SendAsync(request, CancellationToken.None).WaitAsync(Guard);
+        var body = await response.Content.ReadAsByteArrayAsync().WaitAsync(Guard);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(body);
+        Assert.False(response.Headers.Contains("grpc-status"));
+        Assert.False(response.TrailingHeaders.Contains("grpc-status"));
+        await AssertStillServesAsync();
+    }
+
     [Fact]
     public async Task Garbage_protobuf_in_a_well_formed_frame_is_internal()
     {

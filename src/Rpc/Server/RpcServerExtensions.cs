@@ -60,10 +60,20 @@ public static class RpcServerExtensions
     }
 }
 
-/// <summary>Names the methods a service type handles, each with its handler.</summary>
+/// <summary>
+/// Names the methods a service type handles, each with its handler. Each method's endpoint answers POST only, as
+/// for Grpc.AspNetCore's generated services (and grpc-go, which refuses any other HTTP method with 405).
+/// </summary>
 public sealed class RpcServiceBinder<TService>
     where TService : class
 {
+    /// <summary>
+    /// Every method's routing metadata. POST only, as Grpc.AspNetCore's own binder says: without it an endpoint
+    /// matches any HTTP method, so a GET or PUT carrying a gRPC frame would run the handler (CORS preflights pass,
+    /// as there).
+    /// </summary>
+    private static List<object> EndpointMetadata => [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)];
+
     private readonly ServiceMethodProviderContext<TService> _context;
 
     internal RpcServiceBinder(ServiceMethodProviderContext<TService> context) => _context = context;
@@ -72,7 +82,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddUnaryMethod(method, [], handler);
+        _context.AddUnaryMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -80,7 +90,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddServerStreamingMethod(method, [], handler);
+        _context.AddServerStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -88,7 +98,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddClientStreamingMethod(method, [], handler);
+        _context.AddClientStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -96,7 +106,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddDuplexStreamingMethod(method, [], handler);
+        _context.AddDuplexStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
 }
