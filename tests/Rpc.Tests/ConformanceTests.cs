@@ -93,6 +93,19 @@ public sealed class ConformanceTests : IAsyncLifetime
         Assert.Equal(payload, response.Payload.ToByteArray());
     }
 
+    [Theory]
+    [InlineData(40)]
+    [InlineData(99)]
+    public async Task A_unary_request_of_tens_of_megabytes_is_served_up_to_fabrics_limit(int megabytes)
+    {
+        // Fabric's limit is 100 MB (a chaincode package travels in one ProcessProposal); Kestrel alone would cap a
+        // request body at 30 MB, since Grpc.AspNetCore lifts that cap for streamed requests only.
+        var payload = new byte[megabytes * 1024 * 1024];
+        new Random(megabytes).NextBytes(payload);
+        var response = await _calls.Unary(EchoService.Unary, new EchoRequest { Payload = UnsafeByteOperations.UnsafeWrap(payload) });
+        Assert.True(payload.AsSpan().SequenceEqual(response.Payload.Span), "the payload comes back unchanged");
+    }
+
     [Fact]
     public async Task A_deadline_that_expires_gives_deadline_exceeded_and_cancels_the_handler()
     {
