@@ -1,18 +1,19 @@
+using Grpc.Net.Client;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Tests.Echo;
 
 namespace ZonCoin.Rpc.Tests;
 
-/// <summary>Our client resets a call's HTTP/2 stream as soon as it is cancelled, not only when it is disposed.</summary>
+/// <summary>Our channels reset a call's HTTP/2 stream as soon as it is cancelled, not only when it is disposed.</summary>
 public sealed class ClientCancellationTests : IAsyncLifetime
 {
     private TestServer _server = null!;
-    private RpcChannel _channel = null!;
+    private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync();
-        _channel = RpcChannel.ForAddress(_server.Address);
+        _channel = RpcChannels.ForAddress(_server.Address);
     }
 
     public async Task DisposeAsync()
@@ -26,8 +27,8 @@ public sealed class ClientCancellationTests : IAsyncLifetime
     {
         using var cancel = new CancellationTokenSource();
         // Far more than fit in the flow-control windows: the handler is still writing when the call is cancelled.
-        using var call = _channel.AsyncServerStreamingCall(EchoService.ServerStream, new EchoRequest { Text = "s", Repeat = 1_000_000 },
-            new CallOptions(CancellationToken: cancel.Token));
+        using var call = _channel.CreateCallInvoker().ServerStreaming(EchoService.ServerStream, new EchoRequest { Text = "s", Repeat = 1_000_000 },
+            new CallOptions(cancellationToken: cancel.Token));
         Assert.True(await call.ResponseStream.MoveNext());
         await cancel.CancelAsync();
         // Nothing else is read, written or disposed until the handler has seen the cancellation.

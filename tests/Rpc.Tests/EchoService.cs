@@ -1,73 +1,81 @@
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
 using ZonCoin.Rpc.Tests.Echo;
 
 namespace ZonCoin.Rpc.Tests;
 
-/// <summary>The test service's method descriptors and a server implementation of them.</summary>
-internal static class EchoService
+/// <summary>
+/// The test service (tests/interop/protos/echo.proto): its method descriptors, declared as Fabric's are, and the
+/// handlers a <see cref="TestServer"/> binds; <see cref="CallObserver"/> learns how each call ended on the server.
+/// </summary>
+internal sealed class EchoService(CallObserver observer)
 {
     public const string Name = "zoncoin.test.Echo";
 
-    public static readonly Method<EchoRequest, EchoResponse> Unary = new(MethodType.Unary, Name, "Unary");
-    public static readonly Method<EchoRequest, EchoResponse> ServerStream = new(MethodType.ServerStreaming, Name, "ServerStream");
-    public static readonly Method<EchoRequest, EchoResponse> ClientStream = new(MethodType.ClientStreaming, Name, "ClientStream");
-    public static readonly Method<EchoRequest, EchoResponse> Bidi = new(MethodType.DuplexStreaming, Name, "Bidi");
+    public static readonly Method<EchoRequest, EchoResponse> Unary = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.Unary, Name, "Unary");
+    public static readonly Method<EchoRequest, EchoResponse> ServerStream = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.ServerStreaming, Name, "ServerStream");
+    public static readonly Method<EchoRequest, EchoResponse> ClientStream = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.ClientStreaming, Name, "ClientStream");
+    public static readonly Method<EchoRequest, EchoResponse> Bidi = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.DuplexStreaming, Name, "Bidi");
 
-    /// <summary>Registers the handlers; <paramref name="observer"/> learns how each call ended on the server.</summary>
-    public static void Register(RpcServiceRegistry registry, CallObserver observer)
+    public static void Bind(RpcServiceBinder<EchoService> methods) => methods
+        .Unary(Unary, (service, request, context) => service.UnaryAsync(request, context))
+        .ServerStreaming(ServerStream, (service, request, responses, context) => service.ServerStreamAsync(request, responses, context))
+        .ClientStreaming(ClientStream, (service, requests, context) => service.ClientStreamAsync(requests, context))
+        .Duplex(Bidi, (service, requests, responses, context) => service.BidiAsync(requests, responses, context));
+
+    private async Task<EchoResponse> UnaryAsync(EchoRequest request, ServerCallContext context)
     {
-        registry.AddMethod(Unary, async (request, context) =>
+        using var _ = observer.Track(context);
+        await Behave(request, context);
+        foreach (var header in context.RequestHeaders.Where(h => h.Key.StartsWith("echo-", StringComparison.Ordinal)))
         {
-            using var _ = observer.Track(context);
-            await Behave(request, context).ConfigureAwait(false);
-            foreach (var header in context.RequestHeaders.Where(h => h.Key.StartsWith("echo-", StringComparison.Ordinal)))
-            {
-                context.ResponseTrailers.Add(header);
-            }
-            return new EchoResponse { Text = request.Text, Payload = request.Payload };
-        });
-        registry.AddMethod(ServerStream, async (request, responses, context) =>
+            context.ResponseTrailers.Add(header);
+        }
+        return new EchoResponse { Text = request.Text, Payload = request.Payload };
+    }
+
+    private async Task ServerStreamAsync(EchoRequest request, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
+    {
+        using var _ = observer.Track(context);
+        for (var i = 0; i < request.Repeat; i++)
         {
-            using var _ = observer.Track(context);
-            for (var i = 0; i < request.Repeat; i++)
-            {
-                await responses.WriteAsync(new EchoResponse { Text = request.Text, Payload = request.Payload, Index = i }).ConfigureAwait(false);
-            }
-            await Behave(request, context).ConfigureAwait(false);
-        });
-        registry.AddMethod(ClientStream, async (requests, context) =>
+            await responses.WriteAsync(new EchoResponse { Text = request.Text, Payload = request.Payload, Index = i });
+        }
+        await Behave(request, context);
+    }
+
+    private async Task<EchoResponse> ClientStreamAsync(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
+    {
+        using var _ = observer.Track(context);
+        var count = 0;
+        long bytes = 0;
+        await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
-            using var _ = observer.Track(context);
-            var count = 0;
-            long bytes = 0;
-            await foreach (var request in requests.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
-            {
-                count++;
-                bytes += request.Payload.Length;
-                await Behave(request, context).ConfigureAwait(false);
-            }
-            return new EchoResponse { Count = count, TotalBytes = bytes };
-        });
-        registry.AddMethod(Bidi, async (requests, responses, context) =>
+            count++;
+            bytes += request.Payload.Length;
+            await Behave(request, context);
+        }
+        return new EchoResponse { Count = count, TotalBytes = bytes };
+    }
+
+    private async Task BidiAsync(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
+    {
+        using var _ = observer.Track(context);
+        var index = 0;
+        await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
-            using var _ = observer.Track(context);
-            var index = 0;
-            await foreach (var request in requests.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
-            {
-                await Behave(request, context).ConfigureAwait(false);
-                await responses.WriteAsync(new EchoResponse { Text = request.Text, Payload = request.Payload, Index = index++ }).ConfigureAwait(false);
-            }
-        });
+            await Behave(request, context);
+            await responses.WriteAsync(new EchoResponse { Text = request.Text, Payload = request.Payload, Index = index++ });
+        }
     }
 
     private static async Task Behave(EchoRequest request, ServerCallContext context)
     {
         if (request.DelayMs > 0)
         {
-            await Task.Delay(request.DelayMs, context.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(request.DelayMs, context.CancellationToken);
         }
         if (request.Text == "throw")
         {
@@ -75,10 +83,10 @@ internal static class EchoService
         }
         if (request.FailCode != 0)
         {
-            var details = request.FailWithDetail
-                ? new[] { Any.Pack(new ErrorDetail { Address = "peer0.org1:7051", MspId = "Org1MSP", Message = request.FailMessage }) }
+            Any[] details = request.FailWithDetail
+                ? [Any.Pack(new ErrorDetail { Address = "peer0.org1:7051", MspId = "Org1MSP", Message = request.FailMessage })]
                 : [];
-            throw new RpcException((StatusCode)request.FailCode, request.FailMessage, details);
+            throw RpcStatusDetails.Create((StatusCode)request.FailCode, request.FailMessage, details);
         }
     }
 }

@@ -1,4 +1,5 @@
 using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Services;
 using ZonCoin.Rpc.Tests.Echo;
 
 namespace ZonCoin.Rpc.Tests;
@@ -9,23 +10,24 @@ namespace ZonCoin.Rpc.Tests;
 /// </summary>
 public sealed class ServerSpeaksFirstTests
 {
-    private static readonly Method<EchoRequest, EchoResponse> Greet = new(MethodType.DuplexStreaming, "echo.Echo", "Greet");
+    private static readonly Method<EchoRequest, EchoResponse> Greet = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.DuplexStreaming, "echo.Echo", "Greet");
 
     [Fact]
     public async Task A_duplex_call_reaches_the_server_before_the_client_writes()
     {
-        await using var server = await TestServer.StartAsync(register: registry => registry.AddMethod(Greet, async (requests, responses, context) =>
+        await using var server = await TestServer.StartAsync(register: methods => methods.Duplex(Greet, async (_, requests, responses, context) =>
         {
             await responses.WriteAsync(new EchoResponse { Text = "hello first" });
             while (await requests.MoveNext(context.CancellationToken))
             {
             }
         }));
-        using var channel = RpcChannel.ForAddress(server.Address);
+        using var channel = RpcChannels.ForAddress(server.Address);
+        var calls = channel.CreateCallInvoker();
         for (var i = 0; i < 20; i++)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            using var call = channel.AsyncDuplexStreamingCall(Greet, new CallOptions(CancellationToken: timeout.Token));
+            using var call = calls.Duplex(Greet, new CallOptions(cancellationToken: timeout.Token));
             Assert.True(await call.ResponseStream.MoveNext(timeout.Token));
             Assert.Equal("hello first", call.ResponseStream.Current.Text);
             await call.RequestStream.CompleteAsync();

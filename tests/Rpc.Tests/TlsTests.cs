@@ -1,7 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
 using ZonCoin.Rpc.Tests.Echo;
 
 namespace ZonCoin.Rpc.Tests;
@@ -10,10 +12,10 @@ namespace ZonCoin.Rpc.Tests;
 public sealed class TlsTests : IDisposable
 {
     /// <summary>Answers with the subject of the client's TLS certificate, or "anonymous" without one.</summary>
-    private static readonly Method<EchoRequest, EchoResponse> WhoAmI = new(MethodType.Unary, "zoncoin.test.Tls", "WhoAmI");
+    private static readonly Method<EchoRequest, EchoResponse> WhoAmI = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.Unary, "zoncoin.test.Tls", "WhoAmI");
 
     /// <summary>Answers with the :authority the client sent.</summary>
-    private static readonly Method<EchoRequest, EchoResponse> Authority = new(MethodType.Unary, "zoncoin.test.Tls", "Authority");
+    private static readonly Method<EchoRequest, EchoResponse> Authority = RpcMethods.Create<EchoRequest, EchoResponse>(MethodType.Unary, "zoncoin.test.Tls", "Authority");
 
     private readonly CertificateAuthority _serverCa = CertificateAuthority.CreateRoot("tls-ca.org1.example.com", "Org1");
     private readonly CertificateAuthority _clientCa = CertificateAuthority.CreateRoot("client-ca.org2.example.com", "Org2");
@@ -34,10 +36,10 @@ public sealed class TlsTests : IDisposable
         using var serverCertificate = TestCertificates.IssueServer(_serverCa);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
         Assert.StartsWith("https://", server.Address, StringComparison.Ordinal);
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
-        Assert.Equal("over tls", (await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "over tls" })).Text);
-        using var call = channel.AsyncDuplexStreamingCall(EchoService.Bidi);
+        Assert.Equal("over tls", (await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "over tls" })).Text);
+        using var call = channel.CreateCallInvoker().Duplex(EchoService.Bidi);
         for (var i = 0; i < 50; i++)
         {
             await call.RequestStream.WriteAsync(new EchoRequest { Text = $"m{i}" });
@@ -55,10 +57,11 @@ public sealed class TlsTests : IDisposable
     {
         using var serverCertificate = TestCertificates.IssueServer(_serverCa);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_rogueCa.Certificate] });
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_rogueCa.Certificate] });
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "x" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("transport: authentication handshake failed", error.Status.Detail, StringComparison.Ordinal);
         await AssertServesAsync(server, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
     }
 
@@ -67,9 +70,9 @@ public sealed class TlsTests : IDisposable
     {
         using var serverCertificate = TestCertificates.IssueServer(_serverCa);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
-        using var channel = RpcChannel.ForAddress(server.Address);
+        using var channel = RpcChannels.ForAddress(server.Address);
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "x" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
 
@@ -79,15 +82,15 @@ public sealed class TlsTests : IDisposable
         using var serverCertificate = TestCertificates.IssueTls(_serverCa, "peer0.org1.example.com", ["peer0.org1.example.com"]);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
         Assert.StartsWith("https://127.0.0.1:", server.Address, StringComparison.Ordinal);
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = [_serverCa.Certificate],
             ServerNameOverride = "peer0.org1.example.com",
         });
 
-        Assert.Equal("named", (await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "named" })).Text);
+        Assert.Equal("named", (await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "named" })).Text);
         var port = new Uri(server.Address).Port;
-        Assert.Equal($"peer0.org1.example.com:{port}", (await channel.AsyncUnaryCall(Authority, new EchoRequest())).Text);
+        Assert.Equal($"peer0.org1.example.com:{port}", (await channel.CreateCallInvoker().Unary(Authority, new EchoRequest())).Text);
     }
 
     [Fact]
@@ -95,9 +98,9 @@ public sealed class TlsTests : IDisposable
     {
         using var serverCertificate = TestCertificates.IssueTls(_serverCa, "peer0.org1.example.com", ["peer0.org1.example.com"]);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "x" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
 
@@ -106,13 +109,13 @@ public sealed class TlsTests : IDisposable
     {
         using var serverCertificate = TestCertificates.IssueTls(_serverCa, "peer0.org1.example.com", ["peer0.org1.example.com"]);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = [_serverCa.Certificate],
             ServerNameOverride = "peer1.org1.example.com",
         });
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "x" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
 
@@ -121,13 +124,13 @@ public sealed class TlsTests : IDisposable
     {
         await using var server = await StartMutualAsync();
         using var clientCertificate = TestCertificates.IssueTls(_clientCa, "User1@org2.example.com");
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = [_serverCa.Certificate],
             ClientCertificate = clientCertificate,
         });
 
-        var response = await channel.AsyncUnaryCall(WhoAmI, new EchoRequest());
+        var response = await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest());
         Assert.Equal(clientCertificate.Subject, response.Text);
         Assert.Contains("CN=User1@org2.example.com", response.Text, StringComparison.Ordinal);
         Assert.Equal("bidi", await BidiOnceAsync(channel, "bidi"));
@@ -138,18 +141,18 @@ public sealed class TlsTests : IDisposable
     {
         using var serverCertificate = TestCertificates.IssueServer(_serverCa);
         await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate));
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
-        Assert.Equal("anonymous", (await channel.AsyncUnaryCall(WhoAmI, new EchoRequest())).Text);
+        Assert.Equal("anonymous", (await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest())).Text);
     }
 
     [Fact]
     public async Task Mutual_tls_refuses_a_client_without_a_certificate_and_keeps_serving()
     {
         await using var server = await StartMutualAsync();
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(WhoAmI, new EchoRequest()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
         Assert.NotEqual(StatusCode.OK, error.StatusCode);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         await AssertMutualServesAsync(server);
@@ -160,23 +163,56 @@ public sealed class TlsTests : IDisposable
     {
         await using var server = await StartMutualAsync();
         using var rogueCertificate = TestCertificates.IssueTls(_rogueCa, "Mallory@rogue.example.com");
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = [_serverCa.Certificate],
             ClientCertificate = rogueCertificate,
         });
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.AsyncUnaryCall(WhoAmI, new EchoRequest()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
         Assert.NotEqual(StatusCode.OK, error.StatusCode);
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         await AssertMutualServesAsync(server);
     }
 
+    [Fact]
+    public async Task Mutual_tls_asks_the_dynamic_client_cas_at_every_handshake()
+    {
+        // A node's channels bring their organisations' TLS roots: a CA joins and leaves while the server runs.
+        X509Certificate2Collection joined = [];
+        using var serverCertificate = TestCertificates.IssueServer(_serverCa);
+        await using var server = await StartAsync(new RpcServerTlsOptions(serverCertificate)
+        {
+            ClientCertificateAuthorities = [_rogueCa.Certificate],
+            DynamicClientCertificateAuthorities = () => joined,
+            RequireClientCertificate = true,
+        });
+        using var clientCertificate = TestCertificates.IssueTls(_clientCa, "User1@org2.example.com");
+        var options = new RpcChannelOptions { RootCertificates = [_serverCa.Certificate], ClientCertificate = clientCertificate };
+
+        using (var before = RpcChannels.ForAddress(server.Address, options))
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await before.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        }
+
+        joined = [_clientCa.Certificate];
+        using (var joinedChannel = RpcChannels.ForAddress(server.Address, options))
+        {
+            Assert.Equal(clientCertificate.Subject, (await joinedChannel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest())).Text);
+        }
+
+        joined = [];
+        using var after = RpcChannels.ForAddress(server.Address, options);
+        var left = await Assert.ThrowsAsync<RpcException>(async () => await after.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
+        Assert.Equal(StatusCode.Unavailable, left.StatusCode);
+    }
+
     private static Task<TestServer> StartAsync(RpcServerTlsOptions tls) =>
-        TestServer.StartAsync(tls, register: registry => registry
-            .AddMethod(WhoAmI, (EchoRequest _, ServerCallContext context) =>
-                Task.FromResult(new EchoResponse { Text = context.ClientCertificate?.Subject ?? "anonymous" }))
-            .AddMethod(Authority, (EchoRequest _, ServerCallContext context) => Task.FromResult(new EchoResponse { Text = context.Host })));
+        TestServer.StartAsync(tls, register: methods => methods
+            .Unary(WhoAmI, (_, _, context) =>
+                Task.FromResult(new EchoResponse { Text = context.GetHttpContext().Connection.ClientCertificate?.Subject ?? "anonymous" }))
+            .Unary(Authority, (_, _, context) => Task.FromResult(new EchoResponse { Text = context.Host })));
 
     private Task<TestServer> StartMutualAsync()
     {
@@ -192,23 +228,23 @@ public sealed class TlsTests : IDisposable
     private async Task AssertMutualServesAsync(TestServer server)
     {
         using var clientCertificate = TestCertificates.IssueTls(_clientCa, "User2@org2.example.com");
-        using var channel = RpcChannel.ForAddress(server.Address, new RpcChannelOptions
+        using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions
         {
             RootCertificates = [_serverCa.Certificate],
             ClientCertificate = clientCertificate,
         });
-        Assert.Equal(clientCertificate.Subject, (await channel.AsyncUnaryCall(WhoAmI, new EchoRequest())).Text);
+        Assert.Equal(clientCertificate.Subject, (await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest())).Text);
     }
 
     private static async Task AssertServesAsync(TestServer server, RpcChannelOptions options)
     {
-        using var channel = RpcChannel.ForAddress(server.Address, options);
-        Assert.Equal("still serving", (await channel.AsyncUnaryCall(EchoService.Unary, new EchoRequest { Text = "still serving" })).Text);
+        using var channel = RpcChannels.ForAddress(server.Address, options);
+        Assert.Equal("still serving", (await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "still serving" })).Text);
     }
 
-    private static async Task<string> BidiOnceAsync(RpcChannel channel, string text)
+    private static async Task<string> BidiOnceAsync(GrpcChannel channel, string text)
     {
-        using var call = channel.AsyncDuplexStreamingCall(EchoService.Bidi);
+        using var call = channel.CreateCallInvoker().Duplex(EchoService.Bidi);
         await call.RequestStream.WriteAsync(new EchoRequest { Text = text });
         Assert.True(await call.ResponseStream.MoveNext());
         var answer = call.ResponseStream.Current.Text;

@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -60,10 +61,22 @@ public static class RpcServerExtensions
     }
 }
 
-/// <summary>Names the methods a service type handles, each with its handler.</summary>
+/// <summary>
+/// Names the methods a service type handles, each with its handler. Each method's endpoint answers POST only, as
+/// for Grpc.AspNetCore's generated services (and grpc-go, which refuses any other HTTP method with 405), and reads
+/// a request body of any size, so that the gRPC message limit (Fabric's 100 MB) decides for unary calls too.
+/// </summary>
 public sealed class RpcServiceBinder<TService>
     where TService : class
 {
+    /// <summary>
+    /// Every method's routing metadata. POST only, as Grpc.AspNetCore's own binder says: without it an endpoint
+    /// matches any HTTP method, so a GET or PUT carrying a gRPC frame would run the handler (CORS preflights pass,
+    /// as there). No request body limit: Grpc.AspNetCore lifts Kestrel's (30 MB by default) for streamed requests
+    /// only, which would refuse a unary request of 30 to 100 MB that Fabric's peers accept.
+    /// </summary>
+    private static List<object> EndpointMetadata => [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true), UnlimitedRequestBody.Instance];
+
     private readonly ServiceMethodProviderContext<TService> _context;
 
     internal RpcServiceBinder(ServiceMethodProviderContext<TService> context) => _context = context;
@@ -72,7 +85,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddUnaryMethod(method, [], handler);
+        _context.AddUnaryMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -80,7 +93,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddServerStreamingMethod(method, [], handler);
+        _context.AddServerStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -88,7 +101,7 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddClientStreamingMethod(method, [], handler);
+        _context.AddClientStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
 
@@ -96,7 +109,19 @@ public sealed class RpcServiceBinder<TService>
         where TRequest : class
         where TResponse : class
     {
-        _context.AddDuplexStreamingMethod(method, [], handler);
+        _context.AddDuplexStreamingMethod(method, EndpointMetadata, handler);
         return this;
     }
+}
+
+/// <summary>Endpoint metadata that lifts the server's request body limit; routing applies it to the request.</summary>
+internal sealed class UnlimitedRequestBody : IRequestSizeLimitMetadata
+{
+    public static readonly UnlimitedRequestBody Instance = new();
+
+    private UnlimitedRequestBody()
+    {
+    }
+
+    public long? MaxRequestBodySize => null;
 }
