@@ -26,8 +26,10 @@ public sealed class ClientCancellationTests : IAsyncLifetime
     public async Task Cancelling_the_token_of_a_server_stream_with_no_read_pending_cancels_the_server_handler()
     {
         using var cancel = new CancellationTokenSource();
-        // Far more than fit in the flow-control windows: the handler is still writing when the call is cancelled.
-        using var call = _channel.CreateCallInvoker().ServerStreaming(EchoService.ServerStream, new EchoRequest { Text = "s", Repeat = 1_000_000 },
+        // The handler writes one message, then waits on its token far longer than the test runs: only a reset stream
+        // ends it. (A handler writing many small messages can finish before the client cancels: the client's
+        // growing HTTP/2 receive window and the server's buffers hold megabytes.)
+        using var call = _channel.CreateCallInvoker().ServerStreaming(EchoService.ServerStream, new EchoRequest { Text = "s", Repeat = 1, DelayMs = 600_000 },
             new CallOptions(cancellationToken: cancel.Token));
         Assert.True(await call.ResponseStream.MoveNext());
         await cancel.CancelAsync();

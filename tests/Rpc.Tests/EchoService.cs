@@ -29,12 +29,35 @@ internal sealed class EchoService(CallObserver observer)
     {
         using var _ = observer.Track(context);
         await Behave(request, context);
-        foreach (var header in context.RequestHeaders.Where(h => h.Key.StartsWith("echo-", StringComparison.Ordinal)))
-        {
-            context.ResponseTrailers.Add(header);
-        }
+        EchoHeaders(context);
         return new EchoResponse { Text = request.Text, Payload = request.Payload };
     }
+
+    /// <summary>
+    /// Copies the request's <c>echo-*</c> header fields to the trailers, one entry per field. Read from the HTTP request
+    /// rather than <see cref="ServerCallContext.RequestHeaders"/>: Grpc.AspNetCore 2.85 joins a binary key sent more than
+    /// once (as grpc-js and grpc-go send each value) with ',' and then fails to base64-decode it.
+    /// </summary>
+    private static void EchoHeaders(ServerCallContext context)
+    {
+        foreach (var (key, values) in context.GetHttpContext().Request.Headers.Where(h => h.Key.StartsWith("echo-", StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var value in values)
+            {
+                if (key.EndsWith(Metadata.BinaryHeaderSuffix, StringComparison.OrdinalIgnoreCase))
+                {
+                    context.ResponseTrailers.Add(key, Convert.FromBase64String(Padded(value!)));
+                }
+                else
+                {
+                    context.ResponseTrailers.Add(key, value!);
+                }
+            }
+        }
+    }
+
+    /// <summary>gRPC sends binary values as base64 without padding.</summary>
+    private static string Padded(string base64) => base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
 
     private async Task ServerStreamAsync(EchoRequest request, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
     {

@@ -112,10 +112,7 @@ public sealed class GrpcJsClientInteropTests : IAsyncLifetime
         Assert.Equal(NonAsciiMessage, detail.GetProperty("message").GetString());
     }
 
-    [Fact(Skip = "Grpc.AspNetCore 2.85 cannot read a binary metadata key sent more than once (grpc-js and grpc-go send each "
-        + "value as its own header field): ServerCallContext.RequestHeaders joins the values with ',' and fails to base64-decode "
-        + "them (FormatException), so the handler ends with UNKNOWN 'Exception was thrown by handler.'. grpc-go splits them. "
-        + "The scenario (tools/grpc-client.js 'metadata', not ours to change) sends echo-data-bin twice.")]
+    [Fact]
     public async Task Metadata_round_trips_as_ascii_and_binary()
     {
         var result = await RunAsync("metadata");
@@ -133,8 +130,7 @@ public sealed class GrpcJsClientInteropTests : IAsyncLifetime
         Assert.Equal("Method is unimplemented.", result.GetProperty("details").GetString());
     }
 
-    [Fact(Skip = "tools/grpc-client.js 'handler-exception' asserts INTERNAL, our old layer's answer; Grpc.AspNetCore answers "
-        + "UNKNOWN 'Exception was thrown by handler.' (grpc-go: UNKNOWN with the error's text). The Node tool is not ours to change here.")]
+    [Fact]
     public async Task A_handler_exception_is_unknown_and_the_server_keeps_serving()
     {
         var result = await RunAsync("handler-exception");

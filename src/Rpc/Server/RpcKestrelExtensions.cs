@@ -37,6 +37,10 @@ public static class RpcKestrelExtensions
         kestrel.AddServerHeader = false;
         kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(60);
         kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+        // grpc-go (Fabric's stack) sets no limit on concurrent streams per connection; Kestrel's default of 100 would
+        // queue the 101st call of a client that keeps one connection (grpc-js, grpc-go, Caliper workers) and its
+        // long-lived event streams. Load is bounded by each service instead (e.g. the gateway's concurrency limit).
+        kestrel.Limits.Http2.MaxStreamsPerConnection = int.MaxValue;
         kestrel.Listen(endpoint, listen =>
         {
             if (tls is null)
