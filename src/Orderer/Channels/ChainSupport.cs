@@ -5,6 +5,7 @@ using ZonCoin.Orderer.BlockCutting;
 using ZonCoin.Orderer.Consensus;
 using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Protos.Common;
+using ZonCoin.Rpc.Deliver;
 
 namespace ZonCoin.Orderer.Channels;
 
@@ -13,7 +14,7 @@ namespace ZonCoin.Orderer.Channels;
 /// message processor to re-validate stale messages, the block cutter, and the block writer over the channel's
 /// block store. The chain's loop is the only writer; Broadcast and Deliver read <see cref="State"/> and the store.
 /// </summary>
-internal sealed class ChainSupport : IAsyncDisposable
+internal sealed class ChainSupport : IAsyncDisposable, IDeliverChain
 {
     private readonly BlockWriter _writer;
     private readonly OrdererMetrics _metrics;
@@ -49,6 +50,23 @@ internal sealed class ChainSupport : IAsyncDisposable
     }
 
     public ulong LastConfigBlock => _writer.LastConfigBlock;
+
+    ulong IDeliverChain.Height => Store.Height;
+
+    string? IDeliverChain.Fault => Chain.Fault;
+
+    DeliverAccess IDeliverChain.Access
+    {
+        get
+        {
+            var state = State;
+            return new DeliverAccess(state.Sequence, state.Msps, state.Policies);
+        }
+    }
+
+    Block IDeliverChain.GetBlock(ulong number) => Store.GetBlock(number);
+
+    Task IDeliverChain.WaitForBlockAsync(ulong number, CancellationToken cancellationToken) => Store.WaitForHeightAsync(number + 1, cancellationToken);
 
     /// <summary>
     /// Re-validates a normal message that was validated against an older config; returns the current sequence,

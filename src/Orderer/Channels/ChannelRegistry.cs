@@ -8,6 +8,7 @@ using ZonCoin.Orderer.Consensus;
 using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
+using ZonCoin.Rpc.Deliver;
 
 namespace ZonCoin.Orderer.Channels;
 
@@ -16,7 +17,7 @@ namespace ZonCoin.Orderer.Channels;
 /// <c>&lt;data&gt;/chains/&lt;channel&gt;</c> and one chain per channel, reopened on start, joined from a
 /// genesis block through the channel participation API, and removed on request.
 /// </summary>
-internal sealed partial class ChannelRegistry : IAsyncDisposable
+internal sealed partial class ChannelRegistry : IAsyncDisposable, IDeliverChains
 {
     private readonly ConcurrentDictionary<string, ChainSupport> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
@@ -45,6 +46,8 @@ internal sealed partial class ChannelRegistry : IAsyncDisposable
     public IReadOnlyCollection<string> ConsensusTypes => [.. _consenters.Keys];
 
     public ChainSupport? Find(string channelId) => _channels.GetValueOrDefault(channelId);
+
+    IDeliverChain? IDeliverChains.Find(string channelId) => Find(channelId);
 
     /// <summary>
     /// The TLS root and intermediate CAs of every organisation in every channel served, for accepting client

@@ -15,6 +15,7 @@ using ZonCoin.Orderer.Consensus.Solo;
 using ZonCoin.Orderer.Deliver;
 using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Orderer.Participation;
+using ZonCoin.Rpc.Deliver;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
 
@@ -74,7 +75,7 @@ public static class OrdererProgram
         app.UseRpcOnPort(listenPort, rpc =>
         {
             rpc.MapGrpcService<BroadcastHandler>();
-            rpc.MapGrpcService<DeliverHandler>();
+            rpc.MapGrpcService<OrdererDeliverServer>();
         });
         return app;
     }
@@ -86,7 +87,7 @@ public static class OrdererProgram
         services.AddSingleton<IValidateOptions<OrdererOptions>, OrdererOptionsValidator>();
         services.AddRpc();
         services.AddRpcService<BroadcastHandler>(methods => methods.Duplex(AtomicBroadcastService.Broadcast, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));
-        services.AddRpcService<DeliverHandler>(methods => methods.Duplex(AtomicBroadcastService.Deliver, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));
+        services.AddRpcService<OrdererDeliverServer>(methods => methods.Duplex(AtomicBroadcastService.Deliver, (deliver, requests, responses, context) => deliver.DeliverAsync(requests, responses, context)));
         services.AddMetrics();
         services.AddSingleton(_ => new PrometheusExporter("ZonCoin."));
         services.AddSingleton(TimeProvider.System);
@@ -115,12 +116,14 @@ public static class OrdererProgram
                 sp.GetRequiredService<ILogger<ChannelRegistry>>());
         });
         services.AddSingleton<BroadcastHandler>();
-        services.AddSingleton(sp => new DeliverHandler(
-            sp.GetRequiredService<ChannelRegistry>(),
-            sp.GetRequiredService<OrdererMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            mutualTls: !sp.GetRequiredService<IOptions<OrdererOptions>>().Value.Insecure,
-            sp.GetRequiredService<ILogger<DeliverHandler>>()));
+        services.AddSingleton(sp => new OrdererDeliverServer(
+            new DeliverHandler(
+                sp.GetRequiredService<ChannelRegistry>(),
+                OrdererDeliverServer.ReadersPolicy,
+                sp.GetRequiredService<TimeProvider>(),
+                mutualTls: !sp.GetRequiredService<IOptions<OrdererOptions>>().Value.Insecure,
+                sp.GetRequiredService<ILogger<OrdererDeliverServer>>()),
+            sp.GetRequiredService<OrdererMetrics>()));
         services.AddHostedService<OrdererService>();
         services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("channels");
         return services;

@@ -9,6 +9,7 @@ using ZonCoin.Peer.Sync;
 using ZonCoin.Peer.Validation;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
+using ZonCoin.Rpc.Deliver;
 
 namespace ZonCoin.Peer.Channels;
 
@@ -17,7 +18,7 @@ namespace ZonCoin.Peer.Channels;
 /// definitions and committer. Blocks are committed one at a time; every committed block is announced to
 /// waiters (Deliver streams, commit-status queries) through <see cref="WaitForBlockAsync"/>.
 /// </summary>
-internal sealed class PeerChannel : IDisposable
+internal sealed class PeerChannel : IDisposable, IDeliverChain
 {
     private readonly BlockCommitter _committer;
     private readonly Lock _commitLock = new();
@@ -67,6 +68,20 @@ internal sealed class PeerChannel : IDisposable
     /// through it commit status) wait on this one.
     /// </summary>
     public ulong Height => (ulong)Interlocked.Read(ref _height);
+
+    /// <summary>A peer's chain serves what it has committed; it has no consenter that could fail.</summary>
+    string? IDeliverChain.Fault => null;
+
+    DeliverAccess IDeliverChain.Access
+    {
+        get
+        {
+            var resources = Resources;
+            return new DeliverAccess(resources.Sequence, resources.Msps, resources.Policies);
+        }
+    }
+
+    Block IDeliverChain.GetBlock(ulong number) => Blocks.GetBlock(number);
 
     /// <summary>Verifies and commits the next block from an orderer; throws <see cref="InvalidDataException"/> for a block that fails verification.</summary>
     public CommittedBlock Commit(Block block)

@@ -9,6 +9,7 @@ using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Sync;
 using ZonCoin.Protos.Common;
 using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Deliver;
 
 namespace ZonCoin.Peer.Channels;
 
@@ -20,7 +21,7 @@ internal sealed record OrdererConnectionSettings(SigningIdentity Signer, X509Cer
 /// from <see cref="StateDatabaseProvider"/> (SQLite <c>&lt;data&gt;/state/&lt;channel&gt;.db</c> or a PostgreSQL schema), and one loop per channel that pulls blocks from the channel's
 /// orderers, verifies and commits them. Joined from the genesis block; reopened (and recovered) on start.
 /// </summary>
-internal sealed partial class PeerChannels : IAsyncDisposable
+internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
 {
     private readonly ConcurrentDictionary<string, (PeerChannel Channel, Task Sync)> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
@@ -53,6 +54,8 @@ internal sealed partial class PeerChannels : IAsyncDisposable
     }
 
     public PeerChannel? Find(string channelId) => _channels.TryGetValue(channelId, out var entry) ? entry.Channel : null;
+
+    IDeliverChain? IDeliverChains.Find(string channelId) => Find(channelId);
 
     public IReadOnlyList<PeerChannel> All => [.. _channels.Values.Select(e => e.Channel).OrderBy(c => c.ChannelId, StringComparer.Ordinal)];
 

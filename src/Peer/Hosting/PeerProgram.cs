@@ -14,6 +14,7 @@ using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.ChaincodeSupport;
 using ZonCoin.Peer.Deliver;
 using ZonCoin.Peer.Participation;
+using ZonCoin.Rpc.Deliver;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
 
@@ -67,7 +68,7 @@ public static class PeerProgram
         app.UseRpcOnPort(listenPort, rpc =>
         {
             rpc.MapGrpcService<Endorser.Endorser>();
-            rpc.MapGrpcService<PeerDeliverHandler>();
+            rpc.MapGrpcService<PeerDeliverServer>();
             rpc.MapGrpcService<ChaincodeConnections>();
         });
         return app;
@@ -80,7 +81,7 @@ public static class PeerProgram
         services.AddRpc();
         services.AddRpcService<Endorser.Endorser>(methods => methods.Unary(EndorserService.ProcessProposal,
             (endorser, proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken)));
-        services.AddRpcService<PeerDeliverHandler>(methods => methods
+        services.AddRpcService<PeerDeliverServer>(methods => methods
             .Duplex(PeerDeliverService.Deliver, (deliver, requests, responses, context) => deliver.DeliverAsync(requests, responses, context))
             .Duplex(PeerDeliverService.DeliverFiltered, (deliver, requests, responses, context) => deliver.DeliverFilteredAsync(requests, responses, context))
             .Duplex(PeerDeliverService.DeliverWithPrivateData, (deliver, requests, responses, context) => deliver.DeliverWithPrivateDataAsync(requests, responses, context)));
@@ -110,8 +111,8 @@ public static class PeerProgram
             options.ChaincodeExecuteTimeout,
             sp.GetRequiredService<ILogger<Endorser.Endorser>>(),
             new Dictionary<string, string>(options.ChaincodeAddresses, StringComparer.Ordinal)));
-        services.AddSingleton(sp => new PeerDeliverHandler(sp.GetRequiredService<PeerChannels>(), sp.GetRequiredService<TimeProvider>(), !options.Insecure,
-            sp.GetRequiredService<ILogger<PeerDeliverHandler>>()));
+        services.AddSingleton(sp => new PeerDeliverServer(new DeliverHandler(sp.GetRequiredService<PeerChannels>(), PeerDeliverServer.ReadersPolicy,
+            sp.GetRequiredService<TimeProvider>(), !options.Insecure, sp.GetRequiredService<ILogger<PeerDeliverServer>>())));
         services.AddHostedService<PeerService>();
         services.AddHealthChecks().AddCheck("channels", () => HealthCheckResult.Healthy());
         return services;
