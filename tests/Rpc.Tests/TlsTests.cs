@@ -60,7 +60,7 @@ public sealed class TlsTests : IDisposable
         using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_rogueCa.Certificate] });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
         Assert.Contains("transport: authentication handshake failed", error.Status.Detail, StringComparison.Ordinal);
         await AssertServesAsync(server, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
     }
@@ -73,7 +73,7 @@ public sealed class TlsTests : IDisposable
         using var channel = RpcChannels.ForAddress(server.Address);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class TlsTests : IDisposable
         using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class TlsTests : IDisposable
         });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(EchoService.Unary, new EchoRequest { Text = "x" }));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
     }
 
     [Fact]
@@ -153,8 +153,7 @@ public sealed class TlsTests : IDisposable
         using var channel = RpcChannels.ForAddress(server.Address, new RpcChannelOptions { RootCertificates = [_serverCa.Certificate] });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
-        Assert.NotEqual(StatusCode.OK, error.StatusCode);
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
         await AssertMutualServesAsync(server);
     }
 
@@ -170,8 +169,7 @@ public sealed class TlsTests : IDisposable
         });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
-        Assert.NotEqual(StatusCode.OK, error.StatusCode);
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.StatusCode == StatusCode.Unavailable, error.Status.ToString());
         await AssertMutualServesAsync(server);
     }
 
@@ -193,7 +191,7 @@ public sealed class TlsTests : IDisposable
         using (var before = RpcChannels.ForAddress(server.Address, options))
         {
             var refused = await Assert.ThrowsAsync<RpcException>(async () => await before.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
-            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+            Assert.True(refused.StatusCode == StatusCode.Unavailable, refused.Status.ToString());
         }
 
         joined = [_clientCa.Certificate];
@@ -205,7 +203,7 @@ public sealed class TlsTests : IDisposable
         joined = [];
         using var after = RpcChannels.ForAddress(server.Address, options);
         var left = await Assert.ThrowsAsync<RpcException>(async () => await after.CreateCallInvoker().Unary(WhoAmI, new EchoRequest()));
-        Assert.Equal(StatusCode.Unavailable, left.StatusCode);
+        Assert.True(left.StatusCode == StatusCode.Unavailable, left.Status.ToString());
     }
 
     private static Task<TestServer> StartAsync(RpcServerTlsOptions tls) =>

@@ -111,15 +111,24 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
         }
         try
         {
-            await SendAsync(new ChaincodeMessage
+            try
             {
-                Type = isInit ? MessageType.Init : MessageType.Transaction,
-                Txid = context.TxId,
-                ChannelId = context.ChannelId,
-                Payload = input.ToByteString(),
-                Proposal = context.Proposal,
-                Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-            }, cancellationToken).ConfigureAwait(false);
+                await SendAsync(new ChaincodeMessage
+                {
+                    Type = isInit ? MessageType.Init : MessageType.Transaction,
+                    Txid = context.TxId,
+                    ChannelId = context.ChannelId,
+                    Payload = input.ToByteString(),
+                    Proposal = context.Proposal,
+                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // The stream broke before the read loop noticed (e.g. the chaincode host was killed). The failure is the
+                // chaincode's, never the status of the call that asked for the endorsement.
+                throw new ChaincodeException($"chaincode '{ChaincodeId}' is not connected: {ex.Message}", ex);
+            }
             try
             {
                 return await running.Completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,7 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
 using ZonCoin.Protos.Governance;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Governance;
 
@@ -38,7 +39,7 @@ internal sealed record GovernanceContext(MspIdentity Creator, string TxId, DateT
 /// organisation (so its vote key's validation policy, that organisation's Endorsement, is met). Time is the
 /// transaction's timestamp. Failures are responses with status 400 (404 for an unknown proposal).
 /// </summary>
-internal sealed partial class GovernanceChaincode
+internal sealed partial class GovernanceChaincode : ISystemChaincode
 {
     public const string Create = "CreateProposal";
     public const string CastVote = "Vote";
@@ -388,5 +389,19 @@ internal sealed partial class GovernanceChaincode
     private sealed class GovernanceException(string message, int status = 400) : Exception(message)
     {
         public int Status { get; } = status;
+    }
+
+    string ISystemChaincode.Name => GovernanceKeys.Namespace;
+
+    bool ISystemChaincode.ReadOnly => false;
+
+    Response ISystemChaincode.Execute(SystemChaincodeInvocation invocation)
+    {
+        var proposal = invocation.Proposal;
+        if (proposal.ChannelHeader.Timestamp is not { } timestamp)
+        {
+            throw new ProposalRejectedException("error validating proposal: _governance needs the channel header's timestamp", invalid: true);
+        }
+        return Execute(proposal.Args, new GovernanceContext(invocation.Creator, proposal.TxId, timestamp.ToDateTimeOffset(), invocation.Resources, invocation.Simulator));
     }
 }

@@ -14,6 +14,7 @@ using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.ChaincodeSupport;
 using ZonCoin.Peer.Deliver;
 using ZonCoin.Peer.Participation;
+using ZonCoin.Peer.SystemChaincodes;
 using ZonCoin.Rpc.Deliver;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
@@ -99,18 +100,14 @@ public static class PeerProgram
                 new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
                 sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<ILogger<PeerChannels>>());
         });
-        services.AddSingleton(sp => new ChaincodeConnections(
-            (request, cancellationToken) => sp.GetRequiredService<Endorser.Endorser>().InvokeAsync(request, cancellationToken),
-            sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(sp => new Endorser.Endorser(
-            sp.GetRequiredService<PeerChannels>(),
-            new Lazy<ChaincodeConnections>(sp.GetRequiredService<ChaincodeConnections>),
-            sp.GetRequiredService<SigningIdentity>(),
-            sp.GetRequiredService<PeerMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(sp => new ChaincodeExecutor(
+            sp.GetRequiredService<PeerChannels>().Find,
+            new Dictionary<string, string>(options.ChaincodeAddresses, StringComparer.Ordinal),
             options.ChaincodeExecuteTimeout,
-            sp.GetRequiredService<ILogger<Endorser.Endorser>>(),
-            new Dictionary<string, string>(options.ChaincodeAddresses, StringComparer.Ordinal)));
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<ChaincodeExecutor>().Connections);
+        services.AddSingleton(sp => SystemChaincodeRegistry.ForPeer(sp.GetRequiredService<SigningIdentity>().MspId, sp.GetRequiredService<PeerChannels>().Find));
+        services.AddSingleton<Endorser.Endorser>();
         services.AddSingleton(sp => new PeerDeliverServer(new DeliverHandler(sp.GetRequiredService<PeerChannels>(), PeerDeliverServer.ReadersPolicy,
             sp.GetRequiredService<TimeProvider>(), !options.Insecure, sp.GetRequiredService<ILogger<PeerDeliverServer>>())));
         services.AddHostedService<PeerService>();

@@ -9,6 +9,7 @@ using ZonCoin.Peer.Simulation;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Lifecycle;
 
@@ -19,7 +20,7 @@ namespace ZonCoin.Peer.Lifecycle;
 /// application organisations), <c>CheckCommitReadiness</c>, <c>QueryChaincodeDefinition</c> (a name) and
 /// <c>QueryChaincodeDefinitions</c>. Failures are responses with status 400 and a message, as chaincode errors are.
 /// </summary>
-internal sealed partial class LifecycleChaincode
+internal sealed partial class LifecycleChaincode : ISystemChaincode
 {
     public const string Approve = "ApproveChaincodeDefinitionForMyOrg";
     public const string Commit = "CommitChaincodeDefinition";
@@ -192,4 +193,11 @@ internal sealed partial class LifecycleChaincode
     private static partial Regex NamePattern();
 
     private sealed class LifecycleException(string message) : Exception(message);
+
+    string ISystemChaincode.Name => LifecycleKeys.Namespace;
+
+    bool ISystemChaincode.ReadOnly => false;
+
+    Response ISystemChaincode.Execute(SystemChaincodeInvocation invocation) =>
+        Execute(invocation.Proposal.Args, invocation.Creator, invocation.Resources, invocation.Simulator);
 }

@@ -7,6 +7,7 @@ using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Endorser;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Query;
 
@@ -20,7 +21,7 @@ namespace ZonCoin.Peer.Query;
 /// it. The creator must satisfy the channel's ACL for <c>qscc/&lt;Function&gt;</c> (Readers). Failures are responses
 /// with status 500 and Fabric's message.
 /// </summary>
-internal sealed class QueryChaincode
+internal sealed class QueryChaincode : ISystemChaincode
 {
     public const string Name = "qscc";
     public const string GetChainInfo = "GetChainInfo";
@@ -179,4 +180,11 @@ internal sealed class QueryChaincode
     private static Response Ok(ByteString payload) => new() { Status = 200, Payload = payload };
 
     private static Response Error(string message) => new() { Status = 500, Message = message };
+
+    string ISystemChaincode.Name => Name;
+
+    /// <summary>Fabric runs qscc without a simulator: its response carries no read-write set.</summary>
+    bool ISystemChaincode.ReadOnly => true;
+
+    Response ISystemChaincode.Execute(SystemChaincodeInvocation invocation) => Execute(invocation.Proposal, invocation.Now);
 }
