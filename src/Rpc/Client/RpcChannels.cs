@@ -112,11 +112,12 @@ public static class RpcChannels
                 throw new HttpRequestException(HttpRequestError.SecureConnectionError, $"transport: authentication handshake failed: {handshake.Message}",
                     new IOException(handshake.Message, handshake));
             }
-            catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.SecureConnectionError or HttpRequestError.HttpProtocolError)
+            catch (HttpRequestException ex)
             {
-                // E.g. a server that refuses our client certificate after a TLS 1.3 handshake closes the connection before
-                // its HTTP/2 preface: "the server did not complete the HTTP/2 handshake". The connection failed, so the
-                // call is UNAVAILABLE (as in grpc-go); an HTTP/2 error code inside still decides the status when present.
+                // No response at all: the transport failed, e.g. a server that refuses our client certificate after a
+                // TLS 1.3 handshake closes the connection before its HTTP/2 preface ("the server did not complete the
+                // HTTP/2 handshake"). The call is UNAVAILABLE, as in grpc-go; an HTTP/2 error code inside still decides
+                // the status when there is one.
                 throw new HttpRequestException(ex.HttpRequestError, ex.Message, new IOException(ex.Message, ex));
             }
         }
