@@ -1,6 +1,7 @@
-using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Client.Tests.Support;
@@ -8,7 +9,6 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;

@@ -1,14 +1,15 @@
-using Grpc.Net.Client;
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Client.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 
@@ -52,6 +53,35 @@ public sealed class GatewayWireTests : IAsyncLifetime, IDisposable
         Assert.Equal(proposal.TxId, request.TransactionId);
         Assert.Equal(["Asset:read", "k1"], proposal.Args.Select(a => a.ToStringUtf8()));
         Assert.True(_client.Verifies(request.ProposedTransaction.ProposalBytes.Span, request.ProposedTransaction.Signature.Span));
+    }
+
+    [Fact]
+    public async Task An_application_call_invoker_with_its_interceptors_carries_every_call()
+    {
+        _server.Result = "7"u8.ToArray();
+        var seen = new RecordingInterceptor();
+        using var gateway = Gateway.Connect(_channel.Intercept(seen), _client.Identity, _client.Signer);
+        var contract = gateway.GetNetwork("supplychain").GetContract("trade");
+
+        Assert.Equal("7", Encoding.UTF8.GetString(await contract.EvaluateTransactionAsync("read", "k1")));
+        await contract.SubmitTransactionAsync("write", "k1", "v");
+
+        Assert.Equal(["/gateway.Gateway/Evaluate", "/gateway.Gateway/Endorse", "/gateway.Gateway/Submit", "/gateway.Gateway/CommitStatus"], seen.Methods);
+        Assert.Single(_server.Requests<EvaluateRequest>("Evaluate"));
+    }
+
+    private sealed class RecordingInterceptor : Interceptor
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _methods = new();
+
+        public string[] Methods => [.. _methods];
+
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+            TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        {
+            _methods.Enqueue(context.Method.FullName);
+            return continuation(request, context);
+        }
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Client.Tests.Support;

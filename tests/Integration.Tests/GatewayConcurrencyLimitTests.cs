@@ -1,8 +1,7 @@
 using System.Text;
+using Grpc.Core;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using GatewayClient = ZonCoin.Gateway.Client.Gateway;
 
 namespace ZonCoin.Integration.Tests;

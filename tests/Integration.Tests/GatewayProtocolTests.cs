@@ -1,11 +1,11 @@
-using Grpc.Net.Client;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
 using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;

@@ -1,13 +1,12 @@
-using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using GatewayClient = ZonCoin.Gateway.Client.Gateway;
 

@@ -7,8 +7,8 @@ using ZonCoin.Kafka;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Kafka;
 using ZonCoin.Protos.Orderer;
-using RpcException = Grpc.Core.RpcException;
 using ZonCoin.Rpc.Services;
+using RpcException = Grpc.Core.RpcException;
 
 namespace ZonCoin.Integration.Tests;
 

@@ -1,6 +1,6 @@
-using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;

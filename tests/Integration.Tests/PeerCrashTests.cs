@@ -1,5 +1,5 @@
-using Grpc.Net.Client;
 using System.Globalization;
+using Grpc.Net.Client;
 using Npgsql;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;

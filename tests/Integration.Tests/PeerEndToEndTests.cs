@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 
 namespace ZonCoin.Integration.Tests;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Grpc.Core;
 using ZonCoin.Chaincode.Shim;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Rpc.Client;

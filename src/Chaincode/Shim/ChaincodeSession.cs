@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using MessageType = ZonCoin.Protos.Peer.ChaincodeMessage.Types.Type;
 
 namespace ZonCoin.Chaincode.Shim;

@@ -1,8 +1,8 @@
-using Grpc.Net.Client;
 using System.Globalization;
 using Google.Protobuf;
-using ZonCoin.Cli.Crypto;
+using Grpc.Net.Client;
 using ZonCoin.Cli.Admin;
+using ZonCoin.Cli.Crypto;
 using ZonCoin.Cli.Network;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;

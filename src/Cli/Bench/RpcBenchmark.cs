@@ -1,13 +1,12 @@
-using Grpc.Net.Client;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Protos.Common;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 
 namespace ZonCoin.Cli.Bench;

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using ZonCoin.Cli.Bench;
 using Grpc.Core;
-using ZonCoin.Rpc;
+using ZonCoin.Cli.Bench;
 
 namespace ZonCoin.Cli.Commands;
 

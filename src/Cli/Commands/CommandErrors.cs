@@ -1,7 +1,7 @@
+using ZonCoin.Cli.Topology;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
-using ZonCoin.Cli.Topology;
 
 namespace ZonCoin.Cli.Commands;
 

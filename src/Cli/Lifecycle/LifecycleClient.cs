@@ -1,7 +1,7 @@
-using Grpc.Core;
-using Grpc.Net.Client;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;

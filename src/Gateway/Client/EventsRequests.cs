@@ -1,12 +1,11 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using ChaincodeEventsRequestMessage = ZonCoin.Protos.Gateway.ChaincodeEventsRequest;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;

@@ -1,16 +1,15 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Msp;
-using Grpc.Core;
-using ZonCoin.Rpc;
-using Status = ZonCoin.Protos.Common.Status;
-using StatusCode = Grpc.Core.StatusCode;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
+using Status = ZonCoin.Protos.Common.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace ZonCoin.Gateway.Client;
 

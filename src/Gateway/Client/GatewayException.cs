@@ -1,7 +1,7 @@
 using System.Text;
+using Grpc.Core;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Client;

@@ -1,12 +1,11 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Orderer.Channels;
 using ZonCoin.Orderer.MsgProcessor;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
-using Grpc.Core;
-using ZonCoin.Rpc;
-using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
+using Status = ZonCoin.Protos.Common.Status;
 
 namespace ZonCoin.Orderer.Broadcast;
 

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 

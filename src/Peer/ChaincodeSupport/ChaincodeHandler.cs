@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using MessageType = ZonCoin.Protos.Peer.ChaincodeMessage.Types.Type;
 
 namespace ZonCoin.Peer.ChaincodeSupport;

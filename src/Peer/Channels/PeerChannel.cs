@@ -1,5 +1,5 @@
-using ZonCoin.Core.Config;
 using Google.Protobuf;
+using ZonCoin.Core.Config;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;

@@ -1,7 +1,7 @@
-using Grpc.Net.Client;
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;

@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
-using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Query;
 using ZonCoin.Peer.Simulation;
 using ZonCoin.Peer.SystemChaincodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 
 namespace ZonCoin.Peer.Endorser;
 

@@ -6,11 +6,11 @@ using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Simulation;
+using ZonCoin.Peer.SystemChaincodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
 using ZonCoin.Protos.Governance;
 using ZonCoin.Protos.Peer;
-using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Governance;
 

@@ -1,15 +1,15 @@
-using ZonCoin.Core.Config;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
+using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Simulation;
+using ZonCoin.Peer.SystemChaincodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
-using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Lifecycle;
 

@@ -5,9 +5,9 @@ using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Peer.Channels;
 using ZonCoin.Peer.Endorser;
+using ZonCoin.Peer.SystemChaincodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;
-using ZonCoin.Peer.SystemChaincodes;
 
 namespace ZonCoin.Peer.Query;
 

@@ -1,11 +1,10 @@
-using Grpc.Net.Client;
 using System.Runtime.CompilerServices;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 

@@ -1,8 +1,8 @@
-using Grpc.Core;
 using System.Runtime.CompilerServices;
+using Grpc.Core;
 using ZonCoin.Protos.Common;
-using Status = Grpc.Core.Status;
 using ZonCoin.Protos.Orderer;
+using Status = Grpc.Core.Status;
 
 namespace ZonCoin.Rpc.Services;
 

@@ -3,8 +3,8 @@ using Grpc.Core;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using OrdererDeliverResponse = ZonCoin.Protos.Orderer.DeliverResponse;
 using BroadcastResponse = ZonCoin.Protos.Orderer.BroadcastResponse;
+using OrdererDeliverResponse = ZonCoin.Protos.Orderer.DeliverResponse;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
 
 namespace ZonCoin.Rpc.Services;

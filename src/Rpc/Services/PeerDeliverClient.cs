@@ -1,5 +1,5 @@
-using Grpc.Core;
 using System.Runtime.CompilerServices;
+using Grpc.Core;
 using ZonCoin.Protos.Common;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
 

@@ -1,7 +1,7 @@
-using Grpc.Core;
-using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Client;

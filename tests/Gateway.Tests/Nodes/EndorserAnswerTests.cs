@@ -1,8 +1,7 @@
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Tests.Nodes;
 

@@ -1,6 +1,5 @@
-using ZonCoin.Gateway.Server;
 using Grpc.Core;
-using ZonCoin.Rpc;
+using ZonCoin.Gateway.Server;
 
 namespace ZonCoin.Gateway.Tests.Server;
 

@@ -1,6 +1,6 @@
-using Grpc.Net.Client;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;

@@ -1,6 +1,6 @@
-using Grpc.Net.Client;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
 using ZonCoin.Rpc.Client;
 
 namespace ZonCoin.Integration.Tests.Support;

@@ -1,6 +1,6 @@
-using Grpc.Core;
 using System.Text;
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Peer;

@@ -1,6 +1,6 @@
-using Grpc.Net.Client;
 using System.Globalization;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using ZonCoin.Protos.Common;
 using ZonCoin.Rpc.Client;
 

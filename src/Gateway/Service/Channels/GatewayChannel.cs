@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Protocol;
@@ -8,8 +9,6 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,8 +12,6 @@ using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Gateway.Server;
 using ZonCoin.Hosting;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
 

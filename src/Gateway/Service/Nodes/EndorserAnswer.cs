@@ -1,6 +1,5 @@
-using ZonCoin.Protos.Peer;
 using Grpc.Core;
-using ZonCoin.Rpc;
+using ZonCoin.Protos.Peer;
 
 namespace ZonCoin.Gateway.Nodes;
 

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Services;
 using Status = ZonCoin.Protos.Common.Status;
 

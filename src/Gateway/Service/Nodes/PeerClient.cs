@@ -1,10 +1,9 @@
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Nodes;
@@ -6,8 +7,6 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;

@@ -1,7 +1,6 @@
+using Grpc.Core;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Protos.Gateway;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Gateway.Server;

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Server;
 

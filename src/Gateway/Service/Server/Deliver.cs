@@ -1,11 +1,10 @@
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Protos.Common;
-using Grpc.Core;
-using ZonCoin.Rpc;
-using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
+using Status = ZonCoin.Protos.Common.Status;
 
 namespace ZonCoin.Gateway.Server;
 

@@ -1,12 +1,11 @@
 using Google.Protobuf;
+using Grpc.Core;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Endorsement;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Gateway.Server;

@@ -1,8 +1,7 @@
+using Grpc.Core;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Gateway;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Gateway.Server;

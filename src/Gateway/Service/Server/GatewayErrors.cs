@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Gateway;
-using Grpc.Core;
 using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Server;

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Config;
 using ZonCoin.Core.Policies;
@@ -6,8 +7,6 @@ using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Hosting;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Peer;
-using Grpc.Core;
-using ZonCoin.Rpc;
 
 namespace ZonCoin.Gateway.Server;
 

@@ -1,12 +1,11 @@
+using Grpc.Core;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Gateway;
-using Grpc.Core;
-using ZonCoin.Rpc;
-using Status = ZonCoin.Protos.Common.Status;
 using ZonCoin.Rpc.Server;
+using Status = ZonCoin.Protos.Common.Status;
 
 namespace ZonCoin.Gateway.Server;
 
