@@ -80,6 +80,20 @@ public sealed class OrdererKafkaTests
             cluster.SetBrokerUp(1);
             cluster.SetBrokerUp(3);
 
+            // Phase 4: with every broker down the orderers' health goes red for the channel, and green once they are back.
+            foreach (var broker in new[] { 1, 2, 3 })
+            {
+                cluster.SetBrokerDown(broker);
+            }
+            var red = await orderers[0].WaitUnhealthyAsync(channelId);
+            Assert.Contains("\"status\":\"Service Unavailable\"", red, StringComparison.Ordinal);
+            foreach (var broker in new[] { 1, 2, 3 })
+            {
+                cluster.SetBrokerUp(broker);
+            }
+            await orderers[0].WaitHealthyAsync();
+            await orderers[2].WaitHealthyAsync();
+
             // The crashed orderer restarts from its ledger and catches up.
             await victim.StartAsync();
             await victim.WaitHealthyAsync();

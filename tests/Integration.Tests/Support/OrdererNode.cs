@@ -114,6 +114,30 @@ internal sealed class OrdererNode : IAsyncDisposable
         throw new TimeoutException($"{this} did not become healthy: {last}{Environment.NewLine}{Output}");
     }
 
+    /// <summary>Waits until /healthz answers 503 with a failed check whose reason names <paramref name="channelId"/>; returns the body.</summary>
+    public async Task<string> WaitUnhealthyAsync(string channelId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string last = "";
+        while (!timeout.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{OperationsPort}/healthz"), timeout.Token);
+                last = await response.Content.ReadAsStringAsync(timeout.Token);
+                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && last.Contains($"channel {channelId}", StringComparison.Ordinal))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100, CancellationToken.None);
+        }
+        throw new TimeoutException($"{this} did not report channel {channelId} unhealthy: {last}{Environment.NewLine}{Output}");
+    }
+
     public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
 
     public void Kill() => _process?.Kill();
