@@ -1,3 +1,4 @@
+using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -167,5 +168,25 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
     {
         using var call = channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow + Deadline), request);
         return await call.ResponseAsync;
+    }
+
+    [Fact]
+    public async Task The_gateway_is_unhealthy_while_no_peer_of_its_organisation_answers()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Health.GetAsync(network.Gateway.OperationsPort)).Status);
+
+        await network.Peer1.StopAsync();
+        try
+        {
+            var (_, body) = await Health.WaitForAsync(network.Gateway.OperationsPort, HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("no peer of the gateway", body, StringComparison.Ordinal);
+            Assert.Contains(network.Peer1.Endpoint, body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await network.Peer1.StartAsync();
+        }
+
+        await Health.WaitForAsync(network.Gateway.OperationsPort, HttpStatusCode.OK);
     }
 }

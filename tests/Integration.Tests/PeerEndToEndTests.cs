@@ -198,6 +198,34 @@ public sealed class PeerEndToEndTests
         Assert.Contains("\"Owner\":\"alice\"", await _network.EvaluateAsync(_network.Peer2, "ReadAsset", id), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_peer_that_has_lost_its_orderer_is_unhealthy_until_the_orderer_is_back()
+    {
+        var peer = _network.Peer1;
+        Assert.Equal(HttpStatusCode.OK, (await Health.GetAsync(peer.OperationsPort)).Status);
+
+        await _network.Orderer.StopAsync();
+        try
+        {
+            var (_, body) = await Health.WaitForAsync(peer.OperationsPort, HttpStatusCode.ServiceUnavailable);
+            Assert.Contains($"channel {PeerNetwork.ChannelId}: lost every orderer", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _network.Orderer.StartAsync();
+        }
+
+        await Health.WaitForAsync(peer.OperationsPort, HttpStatusCode.OK);
+        Assert.Equal(TxValidationCode.Valid, (await _network.WaitForTransactionAsync(peer, await CreateAssetTxAsync())).Code);
+    }
+
+    private async Task<string> CreateAssetTxAsync()
+    {
+        var (envelope, txId) = await PeerNetwork.EndorseAsync(_network.Org1.User(), BothPeers, "CreateAsset", PeerNetwork.NewId(), "red", "1", "bob", "10");
+        await _network.BroadcastAsync(envelope);
+        return txId;
+    }
+
     private async Task<string> CreateAssetAsync()
     {
         var id = PeerNetwork.NewId();

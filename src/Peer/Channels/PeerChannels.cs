@@ -23,17 +23,20 @@ internal sealed record OrdererConnectionSettings(SigningIdentity Signer, X509Cer
 /// </summary>
 internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
 {
-    private readonly ConcurrentDictionary<string, (PeerChannel Channel, Task Sync)> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (PeerChannel Channel, Task Sync, ChannelSyncHealth Health)> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _dataDirectory;
     private readonly StateDatabaseProvider _stateDatabases;
     private readonly OrdererConnectionSettings _orderers;
     private readonly PeerMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly ILogger<PeerChannels> _logger;
 
-    public PeerChannels(string dataDirectory, StateDatabaseProvider stateDatabases, OrdererConnectionSettings orderers, PeerMetrics metrics, ILogger<PeerChannels> logger)
+    public PeerChannels(string dataDirectory, StateDatabaseProvider stateDatabases, OrdererConnectionSettings orderers, PeerMetrics metrics, TimeProvider time,
+        ILogger<PeerChannels> logger)
     {
+        _time = time;
         _dataDirectory = dataDirectory;
         _stateDatabases = stateDatabases;
         _orderers = orderers;
@@ -58,6 +61,14 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     IDeliverChain? IDeliverChains.Find(string channelId) => Find(channelId);
 
     public IReadOnlyList<PeerChannel> All => [.. _channels.Values.Select(e => e.Channel).OrderBy(c => c.ChannelId, StringComparer.Ordinal)];
+
+    /// <summary>Each joined channel that cannot keep up with its chain, and why (see <see cref="ChannelSyncHealth"/>).</summary>
+    public IReadOnlyList<(string ChannelId, string Problem)> SyncProblems() =>
+        [.. _channels.Values
+            .Select(e => (e.Channel.ChannelId, Problem: e.Health.Problem(OrdererEndpoints(e.Channel).Count)))
+            .Where(p => p.Problem is not null)
+            .Select(p => (p.ChannelId, p.Problem!))
+            .OrderBy(p => p.ChannelId, StringComparer.Ordinal)];
 
     public Task StartAsync()
     {
@@ -135,7 +146,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var (channel, sync) in _channels.Values)
+        foreach (var (channel, sync, _) in _channels.Values)
         {
             try
             {
@@ -168,15 +179,16 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     private void Start(PeerChannel channel)
     {
         _metrics.TrackHeight(channel.ChannelId, () => (long)channel.Height);
-        var sync = Task.Run(() => SyncAsync(channel, _stopping.Token));
-        _channels[channel.ChannelId] = (channel, sync);
+        var health = new ChannelSyncHealth(_time);
+        var sync = Task.Run(() => SyncAsync(channel, health, _stopping.Token));
+        _channels[channel.ChannelId] = (channel, sync, health);
     }
 
     /// <summary>Pulls, verifies and commits blocks until the peer stops; a bad block makes it try another orderer.</summary>
-    private async Task SyncAsync(PeerChannel channel, CancellationToken cancellationToken)
+    private async Task SyncAsync(PeerChannel channel, ChannelSyncHealth health, CancellationToken cancellationToken)
     {
         var puller = new BlockPuller(channel.ChannelId, _orderers.Signer, () => OrdererEndpoints(channel), endpoint => Connect(channel, endpoint),
-            () => _orderers.ClientCertificate is { } certificate ? System.Security.Cryptography.SHA256.HashData(certificate.RawData) : null, _logger);
+            () => _orderers.ClientCertificate is { } certificate ? System.Security.Cryptography.SHA256.HashData(certificate.RawData) : null, health, _logger);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -184,6 +196,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
                 await foreach (var block in puller.PullAsync(channel.Height, cancellationToken).ConfigureAwait(false))
                 {
                     var committed = channel.Commit(block);
+                    health.Committed();
                     _metrics.BlockCommitted(channel.ChannelId, committed);
                 }
             }
@@ -196,7 +209,13 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
                 LogBadBlock(_logger, channel.ChannelId, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or BlockStoreException or StateDatabaseException)
+            catch (Exception ex) when (ex is IOException or BlockStoreException or StateDatabaseException)
+            {
+                health.CommitFailed(ex.Message);
+                LogSyncFailed(_logger, ex, channel.ChannelId);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
             {
                 LogSyncFailed(_logger, ex, channel.ChannelId);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);

@@ -98,7 +98,7 @@ public static class PeerProgram
             X509Certificate2? clientCertificate = options.Insecure ? null : options.Tls.Load().Certificate;
             return new PeerChannels(options.DataDirectory, new StateDatabaseProvider(options.StateDatabase, options.DataDirectory, options.PostgresConnectionString),
                 new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
-                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<ILogger<PeerChannels>>());
+                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PeerChannels>>());
         });
         services.AddSingleton(sp => new ChaincodeExecutor(
             sp.GetRequiredService<PeerChannels>().Find,
@@ -111,7 +111,7 @@ public static class PeerProgram
         services.AddSingleton(sp => new PeerDeliverServer(new DeliverHandler(sp.GetRequiredService<PeerChannels>(), PeerDeliverServer.ReadersPolicy,
             sp.GetRequiredService<TimeProvider>(), !options.Insecure, sp.GetRequiredService<ILogger<PeerDeliverServer>>())));
         services.AddHostedService<PeerService>();
-        services.AddHealthChecks().AddCheck("channels", () => HealthCheckResult.Healthy());
+        services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("channels");
         return services;
     }
 }

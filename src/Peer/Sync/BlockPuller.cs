@@ -24,10 +24,13 @@ internal sealed partial class BlockPuller
     private readonly Func<IReadOnlyList<string>> _endpoints;
     private readonly Func<string, GrpcChannel> _connect;
     private readonly Func<byte[]?> _tlsCertHash;
+    private readonly ChannelSyncHealth _health;
     private readonly ILogger _logger;
 
-    public BlockPuller(string channelId, SigningIdentity signer, Func<IReadOnlyList<string>> endpoints, Func<string, GrpcChannel> connect, Func<byte[]?> tlsCertHash, ILogger logger)
+    public BlockPuller(string channelId, SigningIdentity signer, Func<IReadOnlyList<string>> endpoints, Func<string, GrpcChannel> connect, Func<byte[]?> tlsCertHash,
+        ChannelSyncHealth health, ILogger logger)
     {
+        _health = health;
         _channelId = channelId;
         _signer = signer;
         _endpoints = endpoints;
@@ -61,20 +64,22 @@ internal sealed partial class BlockPuller
                     {
                         if (!await stream.MoveNextAsync().ConfigureAwait(false))
                         {
+                            StreamFailed(endpoint, "the orderer ended the stream");
                             break;
                         }
                         block = stream.Current;
                     }
                     catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
                     {
-                        LogStreamFailed(_logger, _channelId, endpoint, ex.Message);
+                        StreamFailed(endpoint, ex.Message);
                         break;
                     }
                     if (block.Header.Number != next)
                     {
-                        LogStreamFailed(_logger, _channelId, endpoint, $"sent block {block.Header.Number} when {next} was due");
+                        StreamFailed(endpoint, $"sent block {block.Header.Number} when {next} was due");
                         break;
                     }
+                    _health.BlockReceived();
                     received = true;
                     attempt = 0;
                     next++;
@@ -101,7 +106,7 @@ internal sealed partial class BlockPuller
         using var channel = _connect(endpoint);
         var request = DeliverRequests.Create(_channelId,
             DeliverRequests.Range(DeliverRequests.Specified(from), DeliverRequests.Specified(ulong.MaxValue)), _signer, _tlsCertHash());
-        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, cancellationToken).ConfigureAwait(false))
+        await foreach (var response in DeliverClient.ReadAsync(channel.CreateCallInvoker(), request, _health.StreamOpened, cancellationToken).ConfigureAwait(false))
         {
             if (response.TypeCase == DeliverResponse.TypeOneofCase.Block)
             {
@@ -112,6 +117,12 @@ internal sealed partial class BlockPuller
                 throw new InvalidOperationException($"orderer {endpoint} ended the stream with status {(int)response.Status} {response.Status}");
             }
         }
+    }
+
+    private void StreamFailed(string endpoint, string reason)
+    {
+        _health.StreamFailed(endpoint, reason);
+        LogStreamFailed(_logger, _channelId, endpoint, reason);
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Channel {ChannelId}: pulling blocks from orderer {Endpoint} stopped: {Reason}; trying the next orderer")]

@@ -51,6 +51,8 @@ public sealed partial class DeliverHandler
         ArgumentNullException.ThrowIfNull(responses);
         ArgumentNullException.ThrowIfNull(context);
         var clientCertificate = _mutualTls ? context.GetHttpContext().Connection.ClientCertificate?.RawData : null;
+        // Headers at once, before any block: a client learns that the stream is open even on an idle channel.
+        await context.WriteResponseHeadersAsync(new Grpc.Core.Metadata()).ConfigureAwait(false);
         while (await requests.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
             var status = await DeliverAsync(requests.Current, clientCertificate, responses, context.CancellationToken).ConfigureAwait(false);

@@ -13,8 +13,16 @@ public static class DeliverClient
     /// Sends one signed seek request and yields the orderer's responses (blocks, then one status) until the
     /// status arrives or the caller stops reading; the call is cancelled when enumeration ends.
     /// </summary>
+    public static IAsyncEnumerable<DeliverResponse> ReadAsync(CallInvoker invoker, Envelope seekRequest, CancellationToken cancellationToken = default) =>
+        ReadAsync(invoker, seekRequest, opened: null, cancellationToken);
+
+    /// <summary>As <see cref="ReadAsync(CallInvoker, Envelope, CancellationToken)"/>, telling when the stream is open.</summary>
+    /// <param name="invoker">Makes the call.</param>
+    /// <param name="seekRequest">The signed DELIVER_SEEK_INFO envelope.</param>
+    /// <param name="opened">Called once the orderer has answered with response headers (it accepted the stream), or null.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
     public static async IAsyncEnumerable<DeliverResponse> ReadAsync(
-        CallInvoker invoker, Envelope seekRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CallInvoker invoker, Envelope seekRequest, Action? opened, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(invoker);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -22,6 +30,11 @@ public static class DeliverClient
         await call.RequestStream.WriteAsync(seekRequest, cancellationToken).ConfigureAwait(false);
         try
         {
+            if (opened is not null)
+            {
+                await call.ResponseHeadersAsync.ConfigureAwait(false);
+                opened();
+            }
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 var response = call.ResponseStream.Current;
