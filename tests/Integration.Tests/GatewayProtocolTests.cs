@@ -188,5 +188,22 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
         }
 
         await Health.WaitForAsync(network.Gateway.OperationsPort, HttpStatusCode.OK);
+
+        // The gateway endorses through the restarted peer again once its connection is back (at most its reconnect back-off).
+        using var channel = network.Gateway.Connect();
+        var (read, _) = PeerNetwork.Proposal(network.User, "GetAllAssets");
+        var deadline = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            try
+            {
+                Assert.Equal(200, (await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = read })).Result.Status);
+                break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 }

@@ -24,4 +24,13 @@ public sealed class RpcChannelOptions
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The first pause before connecting again after a connection attempt failed. Calls made while the channel waits
+    /// fail with UNAVAILABLE, so a node that restarts is used again after at most <see cref="MaxReconnectBackoff"/>.
+    /// </summary>
+    public TimeSpan InitialReconnectBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest pause between connection attempts (Grpc.Net.Client's default is 120 s, too long within a consortium).</summary>
+    public TimeSpan MaxReconnectBackoff { get; init; } = TimeSpan.FromSeconds(5);
 }

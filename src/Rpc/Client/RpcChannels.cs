@@ -29,6 +29,8 @@ public static class RpcChannels
             DisposeHttpClient = true,
             MaxReceiveMessageSize = options.MaxReceiveMessageSize,
             MaxSendMessageSize = options.MaxSendMessageSize,
+            InitialReconnectBackoff = options.InitialReconnectBackoff,
+            MaxReconnectBackoff = options.MaxReconnectBackoff,
         });
     }
 
@@ -92,8 +94,9 @@ public static class RpcChannels
     }
 
     /// <summary>
-    /// Sets the server-name override as the request's authority, and reports a failed TLS handshake as a connection
-    /// failure (UNAVAILABLE, as grpc-go: "authentication handshake failed") rather than Grpc.Net.Client's INTERNAL.
+    /// Sets the server-name override as the request's authority, and reports a failed TLS handshake (grpc-go's
+    /// "authentication handshake failed") or any other send that got no response as a connection failure, UNAVAILABLE
+    /// as in grpc-go, rather than Grpc.Net.Client's INTERNAL.
     /// </summary>
     private sealed class FabricClientHandler(string? authority) : DelegatingHandler
     {
