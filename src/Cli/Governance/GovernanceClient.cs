@@ -106,6 +106,8 @@ internal sealed class GovernanceClient
     public async Task<(GovernanceProposal Proposal, ulong ConfigBlock, string MarkTxId, ulong MarkBlock)> ApplyAsync(
         OrgAdmin admin, IReadOnlyList<OrgAdmin> endorsers, string id, string orderer, CancellationToken cancellationToken)
     {
+        // Each member voted through its own peer: read the votes only once the admin's peer has every block the others have.
+        await _client.CatchUpAsync([.. new[] { admin }.Concat(endorsers).DistinctBy(org => org.PeerAddress)], cancellationToken).ConfigureAwait(false);
         var proposal = await GetAsync(admin, id, cancellationToken).ConfigureAwait(false);
         var current = await FetchConfigAsync(admin, orderer, cancellationToken).ConfigureAwait(false);
         var update = Applicable(proposal, current, DateTimeOffset.UtcNow);

@@ -140,9 +140,10 @@ internal sealed class LifecycleClient
     /// <summary>
     /// Waits until every endorser's peer has the block the furthest of them has committed. Peers that simulate from
     /// different heights read different versions (an approval one of them has not committed yet, say), and their
-    /// responses could not be combined into one transaction.
+    /// responses could not be combined into one transaction; and a peer behind the others would answer a query with
+    /// an older state (a vote another org's peer has already committed, say).
     /// </summary>
-    private async Task CatchUpAsync(IReadOnlyList<OrgAdmin> endorsers, CancellationToken cancellationToken)
+    public async Task CatchUpAsync(IReadOnlyList<OrgAdmin> endorsers, CancellationToken cancellationToken)
     {
         var newest = await Task.WhenAll(endorsers.Select(org => ReadBlockAsync(org, DeliverRequests.Newest(), cancellationToken))).ConfigureAwait(false);
         var highest = newest.Max();
