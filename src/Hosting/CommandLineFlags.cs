@@ -8,7 +8,8 @@ public static class CommandLineFlags
     /// <summary>
     /// Rewrites <paramref name="args"/> so the configuration command-line provider can read them: a boolean
     /// flag given without a value gets <c>true</c>, and a comma-separated list flag becomes indexed keys
-    /// (<c>--kafka-brokers a,b</c> → <c>--Orderer:Kafka:Brokers:0 a --Orderer:Kafka:Brokers:1 b</c>).
+    /// (<c>--kafka-brokers a,b</c> → <c>--Orderer:Kafka:Brokers:0 a --Orderer:Kafka:Brokers:1 b</c>); a list flag
+    /// given again goes on with the next index.
     /// </summary>
     public static string[] Normalize(IReadOnlyList<string> args, IReadOnlyCollection<string> booleanFlags, IReadOnlyDictionary<string, string> listFlags)
     {
@@ -16,6 +17,7 @@ public static class CommandLineFlags
         ArgumentNullException.ThrowIfNull(booleanFlags);
         ArgumentNullException.ThrowIfNull(listFlags);
         var result = new List<string>(args.Count + 4);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -28,12 +30,13 @@ public static class CommandLineFlags
             }
             if (listFlags.TryGetValue(arg, out var key) && i + 1 < args.Count)
             {
-                var items = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                for (var index = 0; index < items.Length; index++)
+                var index = counts.GetValueOrDefault(key);
+                foreach (var item in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    result.Add($"--{key}:{index.ToString(CultureInfo.InvariantCulture)}");
-                    result.Add(items[index]);
+                    result.Add($"--{key}:{index++.ToString(CultureInfo.InvariantCulture)}");
+                    result.Add(item);
                 }
+                counts[key] = index;
                 continue;
             }
             result.Add(arg);

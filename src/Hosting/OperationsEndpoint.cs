@@ -32,7 +32,7 @@ public static class OperationsEndpoint
                 http.Response.ContentType = "application/json";
                 var body = new HealthBody(
                     healthy ? "OK" : "Service Unavailable",
-                    DateTimeOffset.UtcNow,
+                    services.GetRequiredService<TimeProvider>().GetUtcNow(),
                     healthy ? null : [.. report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
                         .Select(e => new FailedCheck(e.Key, e.Value.Description ?? e.Value.Exception?.Message ?? "unhealthy"))]);
                 await JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJson.Options, http.RequestAborted).ConfigureAwait(false);

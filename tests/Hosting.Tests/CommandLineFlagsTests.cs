@@ -44,6 +44,14 @@ public sealed class CommandLineFlagsTests
     }
 
     [Fact]
+    public void A_repeated_list_flag_goes_on_with_the_next_index()
+    {
+        Assert.Equal(
+            ["--Orderer:Kafka:Brokers:0", "a:1", "--Orderer:Kafka:Brokers:1", "b:1", "--data-dir", "/d", "--Orderer:Kafka:Brokers:2", "c:1"],
+            Normalize("--kafka-brokers", "a:1,b:1", "--data-dir", "/d", "--kafka-brokers", "c:1"));
+    }
+
+    [Fact]
     public void Other_arguments_pass_through_unchanged()
     {
         Assert.Equal(["--data-dir", "/d", "--msp-id", "OrdererMSP"], Normalize("--data-dir", "/d", "--msp-id", "OrdererMSP"));

@@ -30,9 +30,8 @@ public class PeerCrashNetwork : PeerNetwork
 /// <summary>
 /// The crash network with peer 2 on PostgreSQL (<c>Peer:StateDatabase=postgres</c>, a PostgreSQL 15 server started
 /// for this network) and peer 1 on SQLite, so the two implementations must end with the same state. Peer 2 runs
-/// with the test-only <see cref="Peer.Channels.StateDatabaseProvider.PauseBeforeSavepointVariable"/> trigger
-/// <see cref="PauseTrigger"/>: creating that file makes it pause its next block between the state write and the
-/// savepoint.
+/// the peer with a fault-injection hook (tests/Peer.FaultHost) watching <see cref="PauseTrigger"/>: creating that
+/// file makes it pause its next block between the state write and the savepoint.
 /// </summary>
 public sealed class PostgresPeerCrashNetwork : PeerCrashNetwork, IDisposable
 {
@@ -53,9 +52,10 @@ public sealed class PostgresPeerCrashNetwork : PeerCrashNetwork, IDisposable
         {
             ["Peer__StateDatabase"] = "postgres",
             ["Peer__PostgresConnectionString"] = _server!.ConnectionString,
-            ["ZONCOIN_TEST_PAUSE_BEFORE_SAVEPOINT"] = PauseTrigger,
         }
         : null;
+
+    private protected override PeerProgramFile PeerProgram(int peer) => peer == 2 ? PeerProgramFile.PausingBeforeSavepoint(PauseTrigger) : PeerProgramFile.Production;
 
     /// <summary>Stops the server (after the peers, from <see cref="DisposeAsync"/>).</summary>
     public void Dispose() => _server?.Dispose();

@@ -8,19 +8,19 @@ namespace ZonCoin.Chaincode.Hosting;
 public sealed record ChaincodeServerOptions
 {
     /// <summary>The chaincode package id the peer expects, e.g. <c>basic_1.0:4ec1...</c>; sent in REGISTER.</summary>
-    public required string ChaincodeId { get; init; }
+    public string ChaincodeId { get; set; } = "";
 
     /// <summary>The listen address, <c>host:port</c> (e.g. <c>0.0.0.0:9999</c>); port 0 picks a free port.</summary>
-    public required string Address { get; init; }
+    public string Address { get; set; } = "";
 
     /// <summary>The server certificate (PEM); with <see cref="TlsKeyFile"/> it switches TLS on. Without both: plaintext h2c.</summary>
-    public string? TlsCertificateFile { get; init; }
+    public string? TlsCertificateFile { get; set; }
 
     /// <summary>The server certificate's private key (PEM).</summary>
-    public string? TlsKeyFile { get; init; }
+    public string? TlsKeyFile { get; set; }
 
     /// <summary>CA certificates (PEM) that the peer's client certificate must chain to; setting it requires client certificates.</summary>
-    public string? TlsClientCaFile { get; init; }
+    public string? TlsClientCaFile { get; set; }
 
     /// <summary>True when TLS files are set.</summary>
     public bool TlsEnabled => !string.IsNullOrEmpty(TlsCertificateFile) || !string.IsNullOrEmpty(TlsKeyFile);
@@ -57,6 +57,12 @@ public sealed record ChaincodeServerOptions
         {
             yield return "the chaincode id (CHAINCODE_ID) is empty";
         }
+        var colon = Address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(Address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            || port > System.Net.IPEndPoint.MaxPort)
+        {
+            yield return $"chaincode server address '{Address}' (CHAINCODE_SERVER_ADDRESS) is not host:port";
+        }
         if (TlsEnabled && (string.IsNullOrEmpty(TlsCertificateFile) || string.IsNullOrEmpty(TlsKeyFile)))
         {
             yield return "TLS needs both CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE";
@@ -72,6 +78,17 @@ public sealed record ChaincodeServerOptions
                 yield return $"TLS file '{file}' does not exist";
             }
         }
+    }
+
+    /// <summary>Copies every setting onto <paramref name="target"/>.</summary>
+    public void CopyTo(ChaincodeServerOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.ChaincodeId = ChaincodeId;
+        target.Address = Address;
+        target.TlsCertificateFile = TlsCertificateFile;
+        target.TlsKeyFile = TlsKeyFile;
+        target.TlsClientCaFile = TlsClientCaFile;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

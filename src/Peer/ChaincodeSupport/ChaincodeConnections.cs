@@ -36,13 +36,16 @@ internal sealed partial class ChaincodeConnections : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Task<ChaincodeHandler>> _handlers = new(StringComparer.Ordinal);
     private readonly Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> _invoke;
+    private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly List<IDisposable> _channels = [];
+    private int _disposed;
 
-    public ChaincodeConnections(Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, ILoggerFactory loggers)
+    public ChaincodeConnections(Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, TimeProvider time, ILoggerFactory loggers)
     {
         _invoke = invoke;
+        _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ChaincodeConnections>();
     }
@@ -78,13 +81,18 @@ internal sealed partial class ChaincodeConnections : IAsyncDisposable
     /// <summary>Serves a chaincode that dialled in: runs the handshake and keeps the connection until it ends.</summary>
     public async Task AcceptAsync(IAsyncStreamReader<ChaincodeMessage> requests, IServerStreamWriter<ChaincodeMessage> responses, CancellationToken cancellationToken)
     {
-        var handler = await ChaincodeHandler.AcceptAsync(null, new ServerSink(responses), requests, _invoke, _loggers.CreateLogger<ChaincodeHandler>(), cancellationToken).ConfigureAwait(false);
+        var handler = await ChaincodeHandler.AcceptAsync(null, new ServerSink(responses), requests, _invoke, _time, _loggers.CreateLogger<ChaincodeHandler>(), cancellationToken).ConfigureAwait(false);
         _handlers[handler.ChaincodeId] = Task.FromResult(handler);
         await handler.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Closes every connection; a second call (the host's lifetime, then its container) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         foreach (var task in _handlers.Values.Where(task => task.IsCompletedSuccessfully))
         {
             await task.Result.DisposeAsync().ConfigureAwait(false);
@@ -113,8 +121,8 @@ internal sealed partial class ChaincodeConnections : IAsyncDisposable
             _channels.Add(channel);
         }
         var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(ChaincodeService.Connect, null, new CallOptions());
-        using var timeout = new CancellationTokenSource(DialTimeout);
-        var handler = await ChaincodeHandler.AcceptAsync(endpoint.PackageId, new ClientSink(call.RequestStream), call.ResponseStream, _invoke,
+        using var timeout = new CancellationTokenSource(DialTimeout, _time);
+        var handler = await ChaincodeHandler.AcceptAsync(endpoint.PackageId, new ClientSink(call.RequestStream), call.ResponseStream, _invoke, _time,
             _loggers.CreateLogger<ChaincodeHandler>(), timeout.Token).ConfigureAwait(false);
         LogDialled(_logger, endpoint.PackageId, endpoint.Address);
         return handler;

@@ -22,15 +22,17 @@ internal sealed class ChaincodeExecutor
     /// <param name="findChannel">The joined channel of an id, or null.</param>
     /// <param name="addressOverrides">The peer's <c>Peer:ChaincodeAddresses</c>: host:port per chaincode name.</param>
     /// <param name="executeTimeout">How long one transaction may run on a chaincode.</param>
+    /// <param name="time">The clock of the execute and dial timeouts.</param>
     /// <param name="loggers">Loggers for the connections.</param>
-    public ChaincodeExecutor(Func<string, PeerChannel?> findChannel, IReadOnlyDictionary<string, string> addressOverrides, TimeSpan executeTimeout, ILoggerFactory loggers)
+    public ChaincodeExecutor(Func<string, PeerChannel?> findChannel, IReadOnlyDictionary<string, string> addressOverrides, TimeSpan executeTimeout, TimeProvider time,
+        ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(findChannel);
         ArgumentNullException.ThrowIfNull(addressOverrides);
         _findChannel = findChannel;
         _addressOverrides = addressOverrides;
         _executeTimeout = executeTimeout;
-        Connections = new ChaincodeConnections(InvokeAsync, loggers);
+        Connections = new ChaincodeConnections(InvokeAsync, time, loggers);
     }
 
     /// <summary>The live chaincode connections (also what chaincodes that dial in register with).</summary>

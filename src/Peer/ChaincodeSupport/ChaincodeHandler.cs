@@ -28,6 +28,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
     private readonly IChaincodeSink _sink;
     private readonly IAsyncStreamReader<ChaincodeMessage> _incoming;
     private readonly Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> _invoke;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(string Channel, string TxId), Running> _running = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -36,9 +37,10 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
     private volatile string? _closedReason;
 
     private ChaincodeHandler(string chaincodeId, IChaincodeSink sink, IAsyncStreamReader<ChaincodeMessage> incoming,
-        Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, ILogger logger)
+        Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, TimeProvider time, ILogger logger)
     {
         ChaincodeId = chaincodeId;
+        _time = time;
         _sink = sink;
         _incoming = incoming;
         _invoke = invoke;
@@ -60,7 +62,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
     /// </summary>
     public static async Task<ChaincodeHandler> AcceptAsync(
         string? expectedId, IChaincodeSink sink, IAsyncStreamReader<ChaincodeMessage> incoming,
-        Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, ILogger logger, CancellationToken cancellationToken)
+        Func<ChaincodeInvocationRequest, CancellationToken, Task<ChaincodeMessage>> invoke, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         if (!await incoming.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -84,7 +86,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
         {
             throw new ChaincodeException($"the chaincode registered as '{id.Name}', but the chaincode definition expects package id '{expectedId}'");
         }
-        var handler = new ChaincodeHandler(id.Name, sink, incoming, invoke, logger);
+        var handler = new ChaincodeHandler(id.Name, sink, incoming, invoke, time, logger);
         await handler.SendAsync(new ChaincodeMessage { Type = MessageType.Registered }, cancellationToken).ConfigureAwait(false);
         await handler.SendAsync(new ChaincodeMessage { Type = MessageType.Ready }, cancellationToken).ConfigureAwait(false);
         handler._reader = Task.Run(handler.ReadLoopAsync, CancellationToken.None);
@@ -119,7 +121,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
                     ChannelId = context.ChannelId,
                     Payload = input.ToByteString(),
                     Proposal = context.Proposal,
-                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                    Timestamp = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
@@ -130,7 +132,7 @@ internal sealed partial class ChaincodeHandler : IAsyncDisposable
             }
             try
             {
-                return await running.Completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                return await running.Completion.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

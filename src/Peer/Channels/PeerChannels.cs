@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
@@ -23,9 +24,13 @@ internal sealed record OrdererConnectionSettings(SigningIdentity Signer, X509Cer
 /// </summary>
 internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
 {
+    /// <summary>The pause before a channel's sync starts again after a failure.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, (PeerChannel Channel, Task Sync, ChannelSyncHealth Health)> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _membership = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly string _dataDirectory;
     private readonly StateDatabaseProvider _stateDatabases;
     private readonly OrdererConnectionSettings _orderers;
@@ -143,8 +148,13 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
         }
     }
 
+    /// <summary>Stops syncing and closes the channels; a second call (the host's lifetime, then its container) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var (channel, sync, _) in _channels.Values)
         {
@@ -188,7 +198,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     private async Task SyncAsync(PeerChannel channel, ChannelSyncHealth health, CancellationToken cancellationToken)
     {
         var puller = new BlockPuller(channel.ChannelId, _orderers.Signer, () => OrdererEndpoints(channel), endpoint => Connect(channel, endpoint),
-            () => _orderers.ClientCertificate is { } certificate ? System.Security.Cryptography.SHA256.HashData(certificate.RawData) : null, health, _logger);
+            () => _orderers.ClientCertificate is { } certificate ? System.Security.Cryptography.SHA256.HashData(certificate.RawData) : null, health, _time, _logger);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -200,25 +210,26 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
                     _metrics.BlockCommitted(channel.ChannelId, committed);
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
             {
+                // The peer is stopping: the pull was cancelled (gRPC reports a cancelled call as CANCELLED).
                 return;
             }
             catch (InvalidDataException ex)
             {
                 LogBadBlock(_logger, channel.ChannelId, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryPause, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or BlockStoreException or StateDatabaseException)
             {
                 health.CommitFailed(ex.Message);
                 LogSyncFailed(_logger, ex, channel.ChannelId);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryPause, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidOperationException ex)
             {
                 LogSyncFailed(_logger, ex, channel.ChannelId);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryPause, _time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

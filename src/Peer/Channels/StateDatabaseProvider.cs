@@ -1,4 +1,3 @@
-using System.Globalization;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
 using ZonCoin.Ledger.State.Sqlite;
@@ -10,29 +9,21 @@ namespace ZonCoin.Peer.Channels;
 /// (<c>Peer:StateDatabase</c>): SQLite files <c>&lt;data&gt;/state/&lt;channel&gt;.db</c>, or one PostgreSQL schema per
 /// channel in the database of <c>Peer:PostgresConnectionString</c>.
 /// </summary>
-/// <remarks>
-/// Test only: when the environment variable <see cref="PauseBeforeSavepointVariable"/> names a file (the trigger),
-/// PostgreSQL state databases check for it before writing each block's savepoint; when it exists and the block wrote
-/// rows, the peer deletes it, creates <c>TRIGGER.paused</c> holding the block number, and sleeps inside the open
-/// transaction (state and history written, savepoint not) for up to <see cref="Pause"/>, so that a crash test
-/// (tests/Integration.Tests/PeerCrashTests.cs) can kill the process exactly there. Never set it in production.
-/// </remarks>
 internal sealed class StateDatabaseProvider
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
 
-    /// <summary>Test only: the environment variable naming the pause trigger file (see the remarks).</summary>
-    public const string PauseBeforeSavepointVariable = "ZONCOIN_TEST_PAUSE_BEFORE_SAVEPOINT";
-
-    /// <summary>How long a paused commit waits to be killed before it goes on.</summary>
-    private static readonly TimeSpan Pause = TimeSpan.FromMinutes(2);
-
     private readonly string _kind;
     private readonly string _dataDirectory;
     private readonly string _postgresConnectionString;
+    private readonly IStateWriteHook? _writeHook;
 
-    public StateDatabaseProvider(string kind, string dataDirectory, string postgresConnectionString = "")
+    /// <param name="kind"><see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
+    /// <param name="dataDirectory">The peer's data folder (SQLite files go under <c>state/</c>).</param>
+    /// <param name="postgresConnectionString">The PostgreSQL database, for <see cref="Postgres"/>.</param>
+    /// <param name="writeHook">Fault injection for tests (see <see cref="IStateWriteHook"/>); null everywhere else.</param>
+    public StateDatabaseProvider(string kind, string dataDirectory, string postgresConnectionString = "", IStateWriteHook? writeHook = null)
     {
         if (kind is not (Sqlite or Postgres))
         {
@@ -41,6 +32,7 @@ internal sealed class StateDatabaseProvider
         _kind = kind;
         _dataDirectory = dataDirectory;
         _postgresConnectionString = postgresConnectionString;
+        _writeHook = writeHook;
     }
 
     /// <summary>Opens (creating when new) the state database of <paramref name="channelId"/>.</summary>
@@ -48,10 +40,10 @@ internal sealed class StateDatabaseProvider
     {
         if (_kind == Postgres)
         {
-            return PostgresStateDatabase.Open(_postgresConnectionString, channelId, TestPauseOptions());
+            return PostgresStateDatabase.Open(_postgresConnectionString, channelId, new PostgresStateDatabaseOptions { WriteHook = _writeHook });
         }
         Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
-        return SqliteStateDatabase.Open(SqlitePath(channelId));
+        return SqliteStateDatabase.Open(SqlitePath(channelId), new SqliteStateDatabaseOptions { WriteHook = _writeHook });
     }
 
     /// <summary>Deletes the state database of <paramref name="channelId"/> if it exists (before joining the channel from its genesis block).</summary>
@@ -68,30 +60,6 @@ internal sealed class StateDatabaseProvider
         {
             File.Delete(stale);
         }
-    }
-
-    /// <summary>The test-only pause before the savepoint (see the remarks), or null when the variable is not set.</summary>
-    private static PostgresStateDatabaseOptions? TestPauseOptions()
-    {
-        if (Environment.GetEnvironmentVariable(PauseBeforeSavepointVariable) is not { Length: > 0 } trigger)
-        {
-            return null;
-        }
-        return new PostgresStateDatabaseOptions
-        {
-            BeforeSavepoint = (block, rows) =>
-            {
-                if (rows == 0 || !File.Exists(trigger))
-                {
-                    return;
-                }
-                File.Delete(trigger);
-                var paused = trigger + ".paused";
-                File.WriteAllText(paused + ".tmp", block.ToString(CultureInfo.InvariantCulture));
-                File.Move(paused + ".tmp", paused, overwrite: true);
-                Thread.Sleep(Pause);
-            },
-        };
     }
 
     private string SqlitePath(string channelId) => Path.Combine(_dataDirectory, "state", $"{channelId}.db");

@@ -25,11 +25,13 @@ internal sealed partial class BlockPuller
     private readonly Func<string, GrpcChannel> _connect;
     private readonly Func<byte[]?> _tlsCertHash;
     private readonly ChannelSyncHealth _health;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public BlockPuller(string channelId, SigningIdentity signer, Func<IReadOnlyList<string>> endpoints, Func<string, GrpcChannel> connect, Func<byte[]?> tlsCertHash,
-        ChannelSyncHealth health, ILogger logger)
+        ChannelSyncHealth health, TimeProvider time, ILogger logger)
     {
+        _time = time;
         _health = health;
         _channelId = channelId;
         _signer = signer;
@@ -97,7 +99,7 @@ internal sealed partial class BlockPuller
             index++;
             attempt = received ? 0 : attempt + 1;
             var pause = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(attempt, 10))));
-            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

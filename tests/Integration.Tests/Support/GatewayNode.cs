@@ -124,6 +124,9 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
     public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
 
+    /// <summary>The exit code once the process ended.</summary>
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)

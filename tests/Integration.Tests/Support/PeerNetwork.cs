@@ -39,6 +39,9 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>Environment variables of peer 1 or 2 (its configuration beyond the flags); none by default.</summary>
     protected virtual IReadOnlyDictionary<string, string>? PeerEnvironment(int peer) => null;
 
+    /// <summary>The program peer 1 or 2 runs; the production peer by default.</summary>
+    private protected virtual PeerProgramFile PeerProgram(int peer) => PeerProgramFile.Production;
+
     /// <summary>The CLI output of the deploy.</summary>
     internal string DeployOutput { get; private set; } = "";
 
@@ -53,7 +56,8 @@ public class PeerNetwork : IAsyncLifetime
         var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"]);
         var joined = await Orderer.JoinAsync(genesis);
         Assert.True(joined.ExitCode == 0, joined.Output);
-        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1, environment: PeerEnvironment(1)), PeerNode.StartAsync(Consortium, Org2, environment: PeerEnvironment(2)));
+        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1, environment: PeerEnvironment(1), program: PeerProgram(1)),
+            PeerNode.StartAsync(Consortium, Org2, environment: PeerEnvironment(2), program: PeerProgram(2)));
         (Peer1, Peer2) = (peers[0], peers[1]);
         foreach (var peer in peers)
         {

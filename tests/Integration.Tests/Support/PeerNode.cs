@@ -39,15 +39,19 @@ internal sealed class PeerNode : IAsyncDisposable
 
     public string Output => _process?.Output ?? "";
 
-    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false, IReadOnlyDictionary<string, string>? environment = null,
+        PeerProgramFile? program = null)
     {
-        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls, Environment = environment };
+        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls, Environment = environment, Program = program ?? PeerProgramFile.Production };
         await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
 
     /// <summary>Mutual TLS on the gRPC and admin endpoints (and towards the orderer) instead of <c>--insecure</c>.</summary>
     public bool Tls { get; private init; }
+
+    /// <summary>The program the process runs (every start).</summary>
+    public PeerProgramFile Program { get; private init; } = PeerProgramFile.Production;
 
     /// <summary>Environment variables of the process (every start), e.g. <c>Peer__StateDatabase</c>.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; private init; }
@@ -76,8 +80,9 @@ internal sealed class PeerNode : IAsyncDisposable
     public async Task StartAsync()
     {
         _process?.Dispose();
-        _process = NodeProcess.Start(Repo.PeerDll,
+        _process = NodeProcess.Start(Program.Dll,
         [
+            .. Program.Args,
             "--listen", Endpoint,
             "--admin-listen", AdminAddress,
             "--operations-listen", $"127.0.0.1:{OperationsPort}",
@@ -111,6 +116,9 @@ internal sealed class PeerNode : IAsyncDisposable
 
     /// <summary>Asks the process to stop (SIGTERM) and waits for it.</summary>
     public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
+
+    /// <summary>The exit code once the process ended.</summary>
+    public int? ExitCode => _process is { HasExited: true } process ? process.ExitCode : null;
 
     /// <summary>The channel's <c>ledger_height</c> from /metrics; null while the peer does not answer or does not report it.</summary>
     public async Task<ulong?> LedgerHeightAsync(string channelId)
@@ -186,4 +194,13 @@ internal sealed class ChaincodeHostNode : IDisposable
     public void Kill() => _process?.Kill();
 
     public void Dispose() => _process?.Dispose();
+}
+
+/// <summary>A peer program and its own arguments: the production peer, or a test host composing it with a fault.</summary>
+internal sealed record PeerProgramFile(string Dll, IReadOnlyList<string> Args)
+{
+    public static PeerProgramFile Production => new(Repo.PeerDll, []);
+
+    /// <summary>The peer that pauses a block before its savepoint whenever <paramref name="trigger"/> exists (tests/Peer.FaultHost).</summary>
+    public static PeerProgramFile PausingBeforeSavepoint(string trigger) => new(Repo.PeerFaultHostDll, ["--pause-trigger", trigger]);
 }

@@ -13,6 +13,9 @@ internal static class Repo
 
     public static string PeerDll => Binary("src/Peer", "zoncoin-peer.dll");
 
+    /// <summary>The peer with a fault-injection hook (tests/Peer.FaultHost).</summary>
+    public static string PeerFaultHostDll => Binary("tests/Peer.FaultHost", "zoncoin-peer-faulthost.dll");
+
     public static string GatewayDll => Binary("src/Gateway/Service", "zoncoin-gateway.dll");
 
     public static string ChaincodeSampleDll => Binary("src/Chaincode.Sample", "ZonCoin.Chaincode.Sample.dll");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
@@ -12,6 +13,7 @@ namespace ZonCoin.Ledger.Tests.State;
 internal sealed class PostgresStateDatabaseFactory : IStateDatabaseFactory
 {
     private readonly HashSet<string> _channels = [];
+    private readonly ConditionalWeakTable<IStateDatabase, OneShotWriteHook> _hooks = [];
 
     public PostgresStateDatabaseFactory(PostgresServer server, PostgresStateDatabaseOptions? options = null)
     {
@@ -37,11 +39,20 @@ internal sealed class PostgresStateDatabaseFactory : IStateDatabaseFactory
         {
             _channels.Add(channel);
         }
-        return PostgresStateDatabase.Open(Server.ConnectionString, channel, Options);
+        var hook = new OneShotWriteHook();
+        var database = PostgresStateDatabase.Open(Server.ConnectionString, channel, Options with { WriteHook = hook });
+        _hooks.Add(database, hook);
+        return database;
     }
 
-    public void OnNextApply(IStateDatabase database, int afterWrites, Action action) =>
-        ((PostgresStateDatabase)database).OnNextApply(afterWrites, action);
+    public void OnNextApply(IStateDatabase database, int afterWrites, Action action)
+    {
+        if (!_hooks.TryGetValue(database, out var hook))
+        {
+            throw new InvalidOperationException("the database was not opened by this factory");
+        }
+        hook.Arm(afterWrites, action);
+    }
 
     public void Dispose()
     {

@@ -19,12 +19,13 @@ internal static class SqliteCrashHelper
 
     public static int Run(string path)
     {
-        using var db = SqliteStateDatabase.Open(path, new SqliteStateDatabaseOptions { WriterCacheKiB = 64 });
+        var hook = new OneShotWriteHook();
+        using var db = SqliteStateDatabase.Open(path, new SqliteStateDatabaseOptions { WriterCacheKiB = 64, WriteHook = hook });
         for (var block = 1UL; block <= 3; block++)
         {
             db.ApplyBlock(block, Block(block, KeysPerBlock));
         }
-        db.OnNextApply(KeysInTornBlock - 10, () =>
+        hook.Arm(KeysInTornBlock - 10, () =>
         {
             Console.Out.WriteLine("paused");
             Console.Out.Flush();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Ledger.Tests.Support;
@@ -8,6 +9,7 @@ namespace ZonCoin.Ledger.Tests.State;
 internal sealed class SqliteStateDatabaseFactory : IStateDatabaseFactory
 {
     private readonly TempDirectory _dir = new();
+    private readonly ConditionalWeakTable<IStateDatabase, OneShotWriteHook> _hooks = [];
 
     public SqliteStateDatabaseFactory(SqliteStateDatabaseOptions? options = null)
     {
@@ -18,10 +20,22 @@ internal sealed class SqliteStateDatabaseFactory : IStateDatabaseFactory
 
     public string PathOf(string name) => _dir.File(name + ".db");
 
-    public IStateDatabase Open(string name) => SqliteStateDatabase.Open(PathOf(name), Options);
+    public IStateDatabase Open(string name)
+    {
+        var hook = new OneShotWriteHook();
+        var database = SqliteStateDatabase.Open(PathOf(name), Options with { WriteHook = hook });
+        _hooks.Add(database, hook);
+        return database;
+    }
 
-    public void OnNextApply(IStateDatabase database, int afterWrites, Action action) =>
-        ((SqliteStateDatabase)database).OnNextApply(afterWrites, action);
+    public void OnNextApply(IStateDatabase database, int afterWrites, Action action)
+    {
+        if (!_hooks.TryGetValue(database, out var hook))
+        {
+            throw new InvalidOperationException("the database was not opened by this factory");
+        }
+        hook.Arm(afterWrites, action);
+    }
 
     public void Dispose() => _dir.Dispose();
 }

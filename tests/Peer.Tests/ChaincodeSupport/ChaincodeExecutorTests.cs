@@ -20,7 +20,7 @@ public sealed class ChaincodeExecutorTests : IDisposable
         _ledger = new TestLedger(_network);
         _channel = new PeerChannel(TestNetwork.ChannelId, _ledger.Blocks, _ledger.State);
         _executor = new ChaincodeExecutor(id => id == TestNetwork.ChannelId ? _channel : null, new Dictionary<string, string>(), TimeSpan.FromSeconds(5),
-            NullLoggerFactory.Instance);
+            TimeProvider.System, NullLoggerFactory.Instance);
     }
 
     public void Dispose()

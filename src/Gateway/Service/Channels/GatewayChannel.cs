@@ -33,10 +33,13 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile ChannelResources _resources;
     private Task _follower = Task.CompletedTask;
+    private readonly TimeProvider _time;
     private long _height;
 
-    private GatewayChannel(string channelId, ChannelResources resources, ulong height, PeerClient peers, GatewayTopology topology, NodeConnections connections, ILogger logger)
+    private GatewayChannel(string channelId, ChannelResources resources, ulong height, PeerClient peers, GatewayTopology topology, NodeConnections connections, TimeProvider time,
+        ILogger logger)
     {
+        _time = time;
         ChannelId = channelId;
         _resources = resources;
         _height = (long)height;
@@ -73,7 +76,8 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
     /// configuration and starts following its new blocks. Throws <see cref="ChannelNotFoundException"/> when no
     /// peer has joined it and <see cref="PeersUnavailableException"/> when none answered.
     /// </summary>
-    public static async Task<GatewayChannel> OpenAsync(string channelId, PeerClient peers, GatewayTopology topology, NodeConnections connections, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<GatewayChannel> OpenAsync(string channelId, PeerClient peers, GatewayTopology topology, NodeConnections connections, TimeProvider time, ILogger logger,
+        CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         var notFound = 0;
@@ -88,7 +92,7 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
                     : await ReadBlockAsync(peers, peer, channelId, DeliverRequests.Specified(configIndex), cancellationToken).ConfigureAwait(false);
                 var resources = ChannelResources.Create(Blocks.ConfigOf(configBlock) ?? throw new InvalidOperationException($"block {configIndex} of channel '{channelId}' is not a configuration block"));
                 topology.Succeeded(peer);
-                var channel = new GatewayChannel(channelId, resources, newest.Header.Number + 1, peers, topology, connections, logger);
+                var channel = new GatewayChannel(channelId, resources, newest.Header.Number + 1, peers, topology, connections, time, logger);
                 channel._follower = Task.Run(channel.FollowAsync, CancellationToken.None);
                 LogOpened(logger, channelId, newest.Header.Number + 1, peer);
                 return channel;
@@ -246,7 +250,7 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
             }
             try
             {
-                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

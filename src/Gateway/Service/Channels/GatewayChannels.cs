@@ -14,11 +14,14 @@ internal sealed class GatewayChannels : IAsyncDisposable
     private readonly PeerClient _peers;
     private readonly GatewayTopology _topology;
     private readonly NodeConnections _connections;
+    private readonly TimeProvider _time;
     private readonly ILogger<GatewayChannels> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
-    public GatewayChannels(PeerClient peers, GatewayTopology topology, NodeConnections connections, ILogger<GatewayChannels> logger)
+    public GatewayChannels(PeerClient peers, GatewayTopology topology, NodeConnections connections, TimeProvider time, ILogger<GatewayChannels> logger)
     {
+        _time = time;
         _peers = peers;
         _topology = topology;
         _connections = connections;
@@ -37,7 +40,7 @@ internal sealed class GatewayChannels : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(channelId);
         var entry = _channels.GetOrAdd(channelId, id => new Lazy<Task<GatewayChannel>>(
-            () => GatewayChannel.OpenAsync(id, _peers, _topology, _connections, _logger, _stopping.Token)));
+            () => GatewayChannel.OpenAsync(id, _peers, _topology, _connections, _time, _logger, _stopping.Token)));
         try
         {
             return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,8 +52,13 @@ internal sealed class GatewayChannels : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops following the channels; a second call (the host's lifetime, then its container) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var channel in Opened)
         {

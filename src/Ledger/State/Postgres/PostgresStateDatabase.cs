@@ -73,7 +73,6 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
     private NpgsqlConnection? _writer;
     private volatile StrongBox<Version>? _savepoint;
     private volatile bool _disposed;
-    private (int AfterWrites, Action Action)? _applyHook;
 
     private PostgresStateDatabase(NpgsqlDataSource dataSource, string channelId, string schema, PostgresStateDatabaseOptions options)
     {
@@ -301,8 +300,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var hook = _applyHook;
-            _applyHook = null;
+            var hook = _options.WriteHook;
             try
             {
                 if (_writer is not { State: ConnectionState.Open })
@@ -320,10 +318,9 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
                     throw StateDatabaseException.AlreadyApplied(blockNumber, savepoint);
                 }
                 var writes = 0;
-                WriteUpdates(writer, transaction, batch, ref writes, ref hook);
-                WriteHistory(writer, transaction, blockNumber, batch, ref writes, ref hook);
-                RunHook(ref hook, int.MaxValue);
-                _options.BeforeSavepoint?.Invoke(blockNumber, writes);
+                WriteUpdates(writer, transaction, blockNumber, batch, ref writes, hook);
+                WriteHistory(writer, transaction, blockNumber, batch, ref writes, hook);
+                hook?.RowsWritten(blockNumber, writes, beforeSavepoint: true);
                 var next = new Version(blockNumber, batch.SavepointTxNumber);
                 using (var command = new NpgsqlCommand(_sqlWriteSavepoint, writer, transaction))
                 {
@@ -537,19 +534,6 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
             ? new QueryException($"rich query refused by the state database: {pg.MessageText} (SQLSTATE {pg.SqlState})", ex)
             : ReadFailed(ex);
 
-    /// <summary>
-    /// Test hook: during the next <see cref="ApplyBlock"/>, runs <paramref name="action"/> inside the open
-    /// transaction once at least <paramref name="afterWrites"/> rows were written (rows go in chunks, so it may run
-    /// after a few more), or before the savepoint if the block has fewer. An exception from it aborts the block.
-    /// </summary>
-    internal void OnNextApply(int afterWrites, Action action)
-    {
-        lock (_writeLock)
-        {
-            _applyHook = (afterWrites, action);
-        }
-    }
-
     /// <summary>The backend process id of the write connection (tests terminate it to simulate a crash).</summary>
     internal int WriterProcessId
     {
@@ -629,7 +613,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
         }
     }
 
-    private void WriteUpdates(NpgsqlConnection writer, NpgsqlTransaction transaction, UpdateBatch batch, ref int writes, ref (int AfterWrites, Action Action)? hook)
+    private void WriteUpdates(NpgsqlConnection writer, NpgsqlTransaction transaction, ulong blockNumber, UpdateBatch batch, ref int writes, IStateWriteHook? hook)
     {
         foreach (var (kind, replaces) in new[] { (KeyUpdateKind.Put, true), (KeyUpdateKind.Put, false), (KeyUpdateKind.Delete, false), (KeyUpdateKind.Metadata, false) })
         {
@@ -660,12 +644,12 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
                 }
                 command.ExecuteNonQuery();
                 writes += chunk.Length;
-                RunHook(ref hook, writes);
+                hook?.RowsWritten(blockNumber, writes, beforeSavepoint: false);
             }
         }
     }
 
-    private void WriteHistory(NpgsqlConnection writer, NpgsqlTransaction transaction, ulong blockNumber, UpdateBatch batch, ref int writes, ref (int AfterWrites, Action Action)? hook)
+    private void WriteHistory(NpgsqlConnection writer, NpgsqlTransaction transaction, ulong blockNumber, UpdateBatch batch, ref int writes, IStateWriteHook? hook)
     {
         foreach (var chunk in batch.History.Chunk(ChunkRows))
         {
@@ -681,16 +665,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
             p.Add(new NpgsqlParameter<long[]>("ticks", [.. chunk.Select(h => h.Entry.Timestamp.UtcTicks)]));
             command.ExecuteNonQuery();
             writes += chunk.Length;
-            RunHook(ref hook, writes);
-        }
-    }
-
-    private static void RunHook(ref (int AfterWrites, Action Action)? hook, int writes)
-    {
-        if (hook is { } h && writes >= h.AfterWrites)
-        {
-            hook = null;
-            h.Action();
+            hook?.RowsWritten(blockNumber, writes, beforeSavepoint: false);
         }
     }
 

@@ -32,7 +32,6 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     private int _idleCount;
     private volatile StrongBox<Version>? _savepoint;
     private volatile bool _disposed;
-    private (int AfterWrites, Action Action)? _applyHook;
 
     private SqliteStateDatabase(string path, FileStream lockFile, SqliteConnection writer, string readConnectionString, SqliteStateDatabaseOptions options)
     {
@@ -235,8 +234,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var hook = _applyHook;
-            _applyHook = null;
+            var hook = _options.WriteHook;
             try
             {
                 using var transaction = _writer.BeginTransaction(deferred: false);
@@ -250,7 +248,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
                 foreach (var update in batch.Updates)
                 {
                     WriteUpdate(transaction, update);
-                    RunHook(ref hook, ++writes);
+                    hook?.RowsWritten(blockNumber, ++writes, beforeSavepoint: false);
                 }
                 foreach (var (ns, key, entry) in batch.History)
                 {
@@ -264,9 +262,9 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
                     command.Parameters[6].Value = entry.IsDelete ? 1 : 0;
                     command.Parameters[7].Value = entry.Timestamp.UtcTicks;
                     command.ExecuteNonQuery();
-                    RunHook(ref hook, ++writes);
+                    hook?.RowsWritten(blockNumber, ++writes, beforeSavepoint: false);
                 }
-                RunHook(ref hook, int.MaxValue);
+                hook?.RowsWritten(blockNumber, writes, beforeSavepoint: true);
                 var next = new Version(blockNumber, batch.SavepointTxNumber);
                 var write = Bind(_writeSavepoint, transaction);
                 write.Parameters[0].Value = block;
@@ -279,19 +277,6 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
             {
                 throw new StateDatabaseException($"Applying block {blockNumber} to the state database {Path} failed; nothing was applied: {ex.Message}", ex);
             }
-        }
-    }
-
-    /// <summary>
-    /// Test hook: during the next <see cref="ApplyBlock"/>, runs <paramref name="action"/> inside the open
-    /// transaction after <paramref name="afterWrites"/> rows were written (or before the savepoint, if the block
-    /// has fewer). An exception from it aborts the block.
-    /// </summary>
-    internal void OnNextApply(int afterWrites, Action action)
-    {
-        lock (_writeLock)
-        {
-            _applyHook = (afterWrites, action);
         }
     }
 
@@ -317,15 +302,6 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
             _writeSavepoint.Dispose();
             _writer.Dispose();
             _lockFile.Dispose();
-        }
-    }
-
-    private static void RunHook(ref (int AfterWrites, Action Action)? hook, int writes)
-    {
-        if (hook is { } h && writes >= h.AfterWrites)
-        {
-            hook = null;
-            h.Action();
         }
     }
 

@@ -40,4 +40,7 @@ public sealed record SqliteStateDatabaseOptions
     /// page is copied back once per checkpoint instead of once per block (about 30% less CPU per block measured).
     /// </summary>
     public int CheckpointPages { get; init; } = 16384;
+
+    /// <summary>Fault injection for tests (see <see cref="IStateWriteHook"/>); null everywhere else.</summary>
+    public IStateWriteHook? WriteHook { get; init; }
 }

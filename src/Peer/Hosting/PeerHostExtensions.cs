@@ -1,0 +1,135 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZonCoin.Core.Identity;
+using ZonCoin.Core.Protocol;
+using ZonCoin.Hosting;
+using ZonCoin.Ledger.State;
+using ZonCoin.Peer.ChaincodeSupport;
+using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.Deliver;
+using ZonCoin.Peer.Participation;
+using ZonCoin.Peer.SystemChaincodes;
+using ZonCoin.Rpc.Deliver;
+using ZonCoin.Rpc.Server;
+using ZonCoin.Rpc.Services;
+
+namespace ZonCoin.Peer.Hosting;
+
+/// <summary>Hosts a peer.</summary>
+public static class PeerHostExtensions
+{
+    /// <summary>
+    /// Adds a peer to the host: its settings (section <c>Peer</c>, validated at start), its gRPC services
+    /// (Endorser, Deliver, ChaincodeSupport), channel participation API, <c>peer.channels</c> health check and
+    /// metrics, on the listen addresses of its settings. The peer uses the host's <see cref="TimeProvider"/>, and
+    /// the host's <see cref="IStateWriteHook"/> if it registers one (fault-injection tests do).
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="configure">Changes the settings after they were read from configuration.</param>
+    public static IHostApplicationBuilder AddPeer(this IHostApplicationBuilder builder, Action<PeerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddNodeServices();
+        var options = services.AddOptions<PeerOptions>().Bind(builder.Configuration.GetSection(PeerOptions.Section)).ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PeerOptions>, PeerOptionsValidator>());
+
+        services.AddRpcService<Endorser.Endorser>(methods => methods.Unary(EndorserService.ProcessProposal,
+            (endorser, proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken)));
+        services.AddRpcService<PeerDeliverServer>(methods => methods
+            .Duplex(PeerDeliverService.Deliver, (deliver, requests, responses, context) => deliver.DeliverAsync(requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverFiltered, (deliver, requests, responses, context) => deliver.DeliverFilteredAsync(requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverWithPrivateData, (deliver, requests, responses, context) => deliver.DeliverWithPrivateDataAsync(requests, responses, context)));
+        services.AddRpcService<ChaincodeConnections>(methods => methods.Duplex(ChaincodeSupportService.Register,
+            (chaincodes, requests, responses, context) => chaincodes.AcceptAsync(requests, responses, context.CancellationToken)));
+
+        services.AddSingleton<PeerMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var settings = Settings(sp);
+            return MspDirectory.LoadSigningIdentity(settings.MspDirectory, settings.MspId);
+        });
+        services.AddSingleton(sp =>
+        {
+            var settings = Settings(sp);
+            var stateDatabases = new StateDatabaseProvider(settings.StateDatabase, settings.DataDirectory, settings.PostgresConnectionString, sp.GetService<IStateWriteHook>());
+            var clientCertificate = settings.Insecure ? null : settings.Tls.Load().Certificate;
+            return new PeerChannels(settings.DataDirectory, stateDatabases, new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
+                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PeerChannels>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var settings = Settings(sp);
+            return new ChaincodeExecutor(sp.GetRequiredService<PeerChannels>().Find, new Dictionary<string, string>(settings.ChaincodeAddresses, StringComparer.Ordinal),
+                settings.ChaincodeExecuteTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<ChaincodeExecutor>().Connections);
+        services.AddSingleton(sp => SystemChaincodeRegistry.ForPeer(sp.GetRequiredService<SigningIdentity>().MspId, sp.GetRequiredService<PeerChannels>().Find));
+        services.AddSingleton<Endorser.Endorser>();
+        services.AddSingleton(sp => new PeerDeliverServer(new DeliverHandler(sp.GetRequiredService<PeerChannels>(), PeerDeliverServer.ReadersPolicy,
+            sp.GetRequiredService<TimeProvider>(), mutualTls: !Settings(sp).Insecure, sp.GetRequiredService<ILogger<PeerDeliverServer>>())));
+        services.AddHostedService<PeerService>();
+        services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("peer.channels");
+        services.AddNodeEndpoints(Listen, app =>
+        {
+            var settings = Settings(app.ApplicationServices);
+            app.UseOperationsEndpoint(Endpoints.Parse(settings.OperationsListenAddress).Port);
+            app.UsePeerParticipation(Endpoints.Parse(settings.AdminListenAddress).Port, requireClientCertificate: !settings.Insecure);
+            app.UseRpcOnPort(Endpoints.Parse(settings.ListenAddress).Port, rpc =>
+            {
+                rpc.MapGrpcService<Endorser.Endorser>();
+                rpc.MapGrpcService<PeerDeliverServer>();
+                rpc.MapGrpcService<ChaincodeConnections>();
+            });
+        });
+        return builder;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, IServiceProvider services)
+    {
+        var settings = Settings(services);
+        var tls = settings.Insecure ? null : settings.Tls.Load();
+        var channels = services.GetRequiredService<PeerChannels>();
+        kestrel.ListenRpc(Endpoints.Parse(settings.ListenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = channels.TlsClientRoots });
+        kestrel.ListenAdmin(Endpoints.Parse(settings.AdminListenAddress), tls);
+        kestrel.ListenAdmin(Endpoints.Parse(settings.OperationsListenAddress), tls: null);
+    }
+
+    private static PeerOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PeerOptions>>().Value;
+}
+
+/// <summary>Opens the joined channels at start (recovering their state) and closes them at shutdown.</summary>
+internal sealed class PeerService : IHostedService
+{
+    private readonly PeerChannels _channels;
+    private readonly ChaincodeConnections _chaincodes;
+    private readonly PeerMetrics _metrics;
+
+    public PeerService(PeerChannels channels, ChaincodeConnections chaincodes, PeerMetrics metrics)
+    {
+        _channels = channels;
+        _chaincodes = chaincodes;
+        _metrics = metrics;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _metrics.TrackChaincodeConnections(() => _chaincodes.Count);
+        return _channels.StartAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _chaincodes.DisposeAsync().ConfigureAwait(false);
+        await _channels.DisposeAsync().ConfigureAwait(false);
+    }
+}
