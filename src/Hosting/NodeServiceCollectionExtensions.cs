@@ -1,9 +1,12 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using ZonCoin.Rpc.Server;
 
 namespace ZonCoin.Hosting;
@@ -30,6 +33,40 @@ public static class NodeServiceCollectionExtensions
         services.AddHealthChecks();
         services.AddHostedService<MetricsStart>();
         return services;
+    }
+
+    /// <summary>
+    /// Adds a node kind's settings: <see cref="AddNodeServices"/>, then <typeparamref name="TOptions"/> bound to the
+    /// configuration section <paramref name="section"/>, changed by <paramref name="configure"/>, and checked by
+    /// <typeparamref name="TValidator"/> when the host starts (<c>ValidateOnStart</c>), before anything listens.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddNodeOptions<TOptions, TValidator>(this IHostApplicationBuilder builder, string section, Action<TOptions>? configure)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddNodeServices();
+        var options = builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return options;
+    }
+
+    /// <summary>
+    /// Listens as a node with a gRPC, an admin and an operations address: gRPC with mutual TLS whose client CAs are
+    /// <paramref name="clientRoots"/> (the channels' TLS CAs, read at each handshake) unless <paramref name="tls"/>
+    /// is null (development: h2c); the admin API with the same server certificate; operations in plain HTTP.
+    /// </summary>
+    public static void ListenNode(this KestrelServerOptions kestrel, string listenAddress, string adminListenAddress, string operationsListenAddress,
+        RpcServerTlsOptions? tls, Func<X509Certificate2Collection> clientRoots)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        kestrel.ListenRpc(Endpoints.Parse(listenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = clientRoots });
+        kestrel.ListenAdmin(Endpoints.Parse(adminListenAddress), tls);
+        kestrel.ListenAdmin(Endpoints.Parse(operationsListenAddress), tls: null);
     }
 
     /// <summary>

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,14 +33,8 @@ public static class OrdererHostExtensions
     public static IHostApplicationBuilder AddOrderer(this IHostApplicationBuilder builder, Action<OrdererOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddNodeOptions<OrdererOptions, OrdererOptionsValidator>(OrdererOptions.Section, configure);
         var services = builder.Services;
-        services.AddNodeServices();
-        var options = services.AddOptions<OrdererOptions>().Bind(builder.Configuration.GetSection(OrdererOptions.Section)).ValidateOnStart();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrdererOptions>, OrdererOptionsValidator>());
 
         services.AddRpcService<BroadcastHandler>(methods => methods.Duplex(AtomicBroadcastService.Broadcast, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));
         services.AddRpcService<OrdererDeliverServer>(methods => methods.Duplex(AtomicBroadcastService.Deliver, (deliver, requests, responses, context) => deliver.DeliverAsync(requests, responses, context)));
@@ -92,11 +84,8 @@ public static class OrdererHostExtensions
     private static void Listen(KestrelServerOptions kestrel, IServiceProvider services)
     {
         var settings = Settings(services);
-        var tls = settings.Insecure ? null : settings.Tls.Load();
-        var channels = services.GetRequiredService<ChannelRegistry>();
-        kestrel.ListenRpc(Endpoints.Parse(settings.ListenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = channels.TlsClientRoots });
-        kestrel.ListenAdmin(Endpoints.Parse(settings.AdminListenAddress), tls);
-        kestrel.ListenAdmin(Endpoints.Parse(settings.OperationsListenAddress), tls: null);
+        kestrel.ListenNode(settings.ListenAddress, settings.AdminListenAddress, settings.OperationsListenAddress, settings.Insecure ? null : settings.Tls.Load(),
+            services.GetRequiredService<ChannelRegistry>().TlsClientRoots);
     }
 
     private static OrdererOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<OrdererOptions>>().Value;

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,14 +32,8 @@ public static class PeerHostExtensions
     public static IHostApplicationBuilder AddPeer(this IHostApplicationBuilder builder, Action<PeerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddNodeOptions<PeerOptions, PeerOptionsValidator>(PeerOptions.Section, configure);
         var services = builder.Services;
-        services.AddNodeServices();
-        var options = services.AddOptions<PeerOptions>().Bind(builder.Configuration.GetSection(PeerOptions.Section)).ValidateOnStart();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PeerOptions>, PeerOptionsValidator>());
 
         services.AddRpcService<Endorser.Endorser>(methods => methods.Unary(EndorserService.ProcessProposal,
             (endorser, proposal, context) => endorser.ProcessProposalAsync(proposal, context.CancellationToken)));
@@ -97,11 +89,8 @@ public static class PeerHostExtensions
     private static void Listen(KestrelServerOptions kestrel, IServiceProvider services)
     {
         var settings = Settings(services);
-        var tls = settings.Insecure ? null : settings.Tls.Load();
-        var channels = services.GetRequiredService<PeerChannels>();
-        kestrel.ListenRpc(Endpoints.Parse(settings.ListenAddress), tls is null ? null : tls with { DynamicClientCertificateAuthorities = channels.TlsClientRoots });
-        kestrel.ListenAdmin(Endpoints.Parse(settings.AdminListenAddress), tls);
-        kestrel.ListenAdmin(Endpoints.Parse(settings.OperationsListenAddress), tls: null);
+        kestrel.ListenNode(settings.ListenAddress, settings.AdminListenAddress, settings.OperationsListenAddress, settings.Insecure ? null : settings.Tls.Load(),
+            services.GetRequiredService<PeerChannels>().TlsClientRoots);
     }
 
     private static PeerOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PeerOptions>>().Value;

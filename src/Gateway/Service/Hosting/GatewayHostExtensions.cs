@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ZonCoin.Core.Identity;
@@ -29,14 +27,8 @@ public static class GatewayHostExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder, Action<GatewayOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddNodeOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section, configure);
         var services = builder.Services;
-        services.AddNodeServices();
-        var options = services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
 
         services.AddGrpc().AddServiceOptions<GatewayServer>(grpc => grpc.Interceptors.Add<GatewayCallInterceptor>());
         services.AddRpcService<GatewayServer>(methods => methods
