@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using ZonCoin.Cli.Ledger;
+using ZonCoin.Cli.Bench;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 

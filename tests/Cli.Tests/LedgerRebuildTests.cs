@@ -1,9 +1,10 @@
-using ZonCoin.Cli.Ledger;
+using ZonCoin.Cli.Bench;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
 using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Ledger.Tests.Support;
+using ZonCoin.Peer.LedgerTools;
 
 namespace ZonCoin.Cli.Tests;
 
@@ -24,7 +25,7 @@ public abstract class LedgerRebuildTests : IDisposable
         Channel = channel;
         var workload = CommitWorkload.Create(new CommitWorkloadSettings(Orgs: 2, Transactions: 60, BlockSize: 10) { ChannelId = channel }, Path.Combine(_root, "crypto"));
         Data = Path.Combine(_root, "peer");
-        Assert.Equal(8UL, workload.WriteLedger(Data, state, postgresConnectionString));
+        Assert.Equal(8UL, workload.WriteLedger(Data, new StateDatabaseSettings(state, postgresConnectionString)));
     }
 
     protected string State { get; }

@@ -1,20 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
-using ZonCoin.Cli.Ledger;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
-using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.LedgerTools;
 using ZonCoin.Shared;
 
 namespace ZonCoin.Cli.Bench;
 
 /// <summary>The state database <c>zoncoin bench commit</c> commits to: <c>sqlite</c> or <c>postgres</c>, with the
 /// connection string of an existing PostgreSQL database (null: a throwaway server the benchmark starts and stops).</summary>
-internal sealed record CommitBenchmarkState(string Kind = StateDatabaseProvider.Sqlite, string? PostgresConnectionString = null);
+internal sealed record CommitBenchmarkState(string Kind = StateDatabaseSettings.Sqlite, string? PostgresConnectionString = null);
 
 /// <summary>
 /// <c>zoncoin bench commit</c>: builds N endorsed transactions in memory (<see cref="CommitWorkload"/>), then commits
-/// their blocks through the peer's channel (orderer signature check, parallel validation, MVCC, block store append
+/// their blocks through the peer's commit path (<see cref="OfflineLedger"/>: orderer signature check, parallel validation, MVCC, block store append
 /// with fsync, SQLite or PostgreSQL state and history) on a fresh data folder holding a state of
 /// <see cref="CommitWorkloadSettings.PreloadKeys"/> keys (loaded first through committed blocks, not timed), and
 /// prints tx/s, blocks/s and per-block commit latency; then the latency of queries over the loaded state (point
@@ -38,7 +37,7 @@ internal static class CommitBenchmark
         var postgres = "";
         try
         {
-            if (state.Kind == StateDatabaseProvider.Postgres)
+            if (state.Kind == StateDatabaseSettings.Postgres)
             {
                 if (string.IsNullOrWhiteSpace(state.PostgresConnectionString))
                 {
@@ -60,21 +59,21 @@ internal static class CommitBenchmark
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"built {settings.Transactions} transactions ({settings.Orgs} endorsements each) in {workload.TransactionBlocks.Count} blocks and {settings.PreloadKeys} preloaded keys in {workload.PreloadBlocks.Count} blocks in {Stopwatch.GetElapsedTime(built).TotalSeconds:F1} s"));
             var dataDirectory = Path.Combine(root, "data");
-            dropChannel = state.Kind == StateDatabaseProvider.Postgres ? settings.ChannelId : null;
-            using (var channel = workload.Join(dataDirectory, state.Kind, postgres))
+            dropChannel = state.Kind == StateDatabaseSettings.Postgres ? settings.ChannelId : null;
+            using (var ledger = workload.Join(dataDirectory, new StateDatabaseSettings(state.Kind, postgres)))
             {
                 var loading = Stopwatch.GetTimestamp();
                 foreach (var block in workload.SetupBlocks.Concat(workload.PreloadBlocks))
                 {
-                    Expect(channel.Commit(block.Clone()).Verdicts.All(v => v.IsValid), $"setup block {block.Header.Number} has invalid transactions");
+                    Expect(ledger.Commit(block.Clone()).All(v => v.IsValid), $"setup block {block.Header.Number} has invalid transactions");
                 }
                 if (settings.PreloadKeys > 0)
                 {
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"loaded {settings.PreloadKeys} keys in {Stopwatch.GetElapsedTime(loading).TotalSeconds:F1} s (not timed)"));
                 }
-                MeasureCommits(workload, channel, state.Kind, output, cancellationToken);
-                MeasureQueries(settings, channel.State, output, cancellationToken);
+                MeasureCommits(workload, ledger, state.Kind, output, cancellationToken);
+                MeasureQueries(settings, ledger.State, output, cancellationToken);
             }
         }
         finally
@@ -95,7 +94,7 @@ internal static class CommitBenchmark
         return Task.CompletedTask;
     }
 
-    private static void MeasureCommits(CommitWorkload workload, PeerChannel channel, string kind, TextWriter output, CancellationToken cancellationToken)
+    private static void MeasureCommits(CommitWorkload workload, OfflineLedger ledger, string kind, TextWriter output, CancellationToken cancellationToken)
     {
         var settings = workload.Settings;
         var latencies = new double[workload.TransactionBlocks.Count];
@@ -107,10 +106,10 @@ internal static class CommitBenchmark
         {
             cancellationToken.ThrowIfCancellationRequested();
             var before = Stopwatch.GetTimestamp();
-            var committed = channel.Commit(workload.TransactionBlocks[i]);
+            var outcomes = ledger.Commit(workload.TransactionBlocks[i]);
             latencies[i] = Stopwatch.GetElapsedTime(before).TotalMilliseconds;
-            valid += committed.Verdicts.Count(v => v.IsValid);
-            if (i == 0 && committed.Verdicts.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
+            valid += outcomes.Count(v => v.IsValid);
+            if (i == 0 && outcomes.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
             {
                 throw new InvalidOperationException($"the benchmark's transactions are invalid: {invalid.Code}: {invalid.Reason}");
             }

@@ -1,16 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
 using ZonCoin.Cli.Bench;
-using ZonCoin.Cli.Ledger;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
-using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.LedgerTools;
 
 namespace ZonCoin.Cli.Commands;
 
 /// <summary>
-/// <c>zoncoin ledger verify|rebuild</c>: offline tools for a peer's channel ledger; and <c>zoncoin bench commit</c>,
-/// the peer's validation and commit throughput.
+/// <c>zoncoin ledger verify|rebuild</c>: offline tools for a peer's channel ledger (the peer's
+/// <see cref="LedgerVerifier"/> and <see cref="LedgerRebuilder"/>); and <c>zoncoin bench commit</c>, the peer's
+/// validation and commit throughput.
 /// </summary>
 internal static class LedgerCommands
 {
@@ -66,7 +66,7 @@ internal static class LedgerCommands
             var (state, postgres) = (parse.GetValue<string>("--state")!, parse.GetValue<string>("--postgres") ?? "");
             return CommandErrors.Run(() =>
             {
-                var result = Guard(() => LedgerRebuilder.Rebuild(directory, channelId, state, postgres));
+                var result = Guard(() => LedgerRebuilder.Rebuild(directory, channelId, RebuildState(state, postgres)));
                 if (result.StoreRepaired)
                 {
                     Console.WriteLine("note: opening the block store repaired its tail or index");
@@ -109,8 +109,8 @@ internal static class LedgerCommands
     /// <summary><c>--state sqlite|postgres</c>: the state database the peer is configured with (<c>Peer:StateDatabase</c>).</summary>
     private static Option<string> StateOption()
     {
-        var option = new Option<string>("--state") { Description = "The state database: sqlite (the peer's Peer:StateDatabase default) or postgres", DefaultValueFactory = _ => StateDatabaseProvider.Sqlite };
-        option.AcceptOnlyFromAmong(StateDatabaseProvider.Sqlite, StateDatabaseProvider.Postgres);
+        var option = new Option<string>("--state") { Description = "The state database: sqlite (the peer's Peer:StateDatabase default) or postgres", DefaultValueFactory = _ => StateDatabaseSettings.Sqlite };
+        option.AcceptOnlyFromAmong(StateDatabaseSettings.Sqlite, StateDatabaseSettings.Postgres);
         return option;
     }
 
@@ -119,6 +119,16 @@ internal static class LedgerCommands
 
     private static Option<string> ChannelOption() =>
         new("--channel") { Description = "The channel ID", Required = true };
+
+    /// <summary>The state database of <c>ledger rebuild</c>; refuses <c>--state postgres</c> without <c>--postgres</c>.</summary>
+    private static StateDatabaseSettings RebuildState(string state, string postgresConnectionString)
+    {
+        if (state == StateDatabaseSettings.Postgres && string.IsNullOrWhiteSpace(postgresConnectionString))
+        {
+            throw new ArgumentException("--state postgres needs --postgres \"connection string\" (the peer's Peer:PostgresConnectionString)", nameof(postgresConnectionString));
+        }
+        return new StateDatabaseSettings(state, postgresConnectionString);
+    }
 
     /// <summary>Turns ledger failures into the errors <see cref="CommandErrors"/> reports.</summary>
     private static T Guard<T>(Func<T> body)

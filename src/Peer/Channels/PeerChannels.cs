@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -95,21 +94,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     /// <summary>Joins a channel from its genesis block. Throws <see cref="ArgumentException"/> for a bad block or a channel already joined.</summary>
     public async Task<PeerChannel> JoinAsync(Block genesis, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(genesis);
-        if (genesis.Header?.Number != 0 || genesis.Data?.Data.Count != 1 || !Blocks.HasValidDataHash(genesis))
-        {
-            throw new ArgumentException("the join block must be a channel's genesis block (block 0 with one CONFIG envelope and a matching data hash)");
-        }
-        string channelId;
-        try
-        {
-            channelId = ConfigUpdates.ReadConfig(Envelopes.Unpack(Envelope.Parser.ParseFrom(genesis.Data.Data[0]))).Config.ChannelId;
-            Core.Config.ChannelConfigBuilder.ValidateChannelId(channelId);
-        }
-        catch (Exception ex) when (ex is MalformedMessageException or InvalidProtocolBufferException or ArgumentException)
-        {
-            throw new ArgumentException($"the join block is not a config block: {ex.Message}", ex);
-        }
+        var channelId = ChannelLedger.ChannelIdOf(genesis);
         await _membership.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -117,26 +102,13 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
             {
                 throw new ArgumentException($"channel '{channelId}' is already joined");
             }
-            var blocksDirectory = Path.Combine(_dataDirectory, "chains", channelId);
+            var blocksDirectory = ChannelLedger.BlocksDirectory(_dataDirectory, channelId);
             if (Directory.Exists(blocksDirectory))
             {
                 Directory.Delete(blocksDirectory, recursive: true);
             }
             _stateDatabases.Delete(channelId);
-            using (var store = BlockStore.Open(blocksDirectory))
-            {
-                var block = genesis.Clone();
-                while (block.Metadata.Metadata.Count < 5)
-                {
-                    block.Metadata.Metadata.Add(ByteString.Empty);
-                }
-                block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter] = ByteString.CopyFrom([0]);
-                store.Append(block);
-            }
-            using (var state = _stateDatabases.Open(channelId))
-            {
-                state.ApplyBlock(0, new UpdateBatch());
-            }
+            ChannelLedger.Create(_dataDirectory, channelId, genesis, _stateDatabases);
             var channel = Open(channelId);
             Start(channel);
             LogJoined(_logger, channelId);
@@ -172,19 +144,9 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
         _membership.Dispose();
     }
 
-    private PeerChannel Open(string channelId)
-    {
-        var store = BlockStore.Open(Path.Combine(_dataDirectory, "chains", channelId));
-        try
-        {
-            return new PeerChannel(channelId, store, _stateDatabases.Open(channelId), (chaincode, ex) => LogIndexFailed(_logger, ex, channelId, chaincode));
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-    }
+    private PeerChannel Open(string channelId) =>
+        ChannelLedger.Open(channelId, BlockStore.Open(ChannelLedger.BlocksDirectory(_dataDirectory, channelId)), _stateDatabases,
+            (chaincode, ex) => LogIndexFailed(_logger, ex, channelId, chaincode));
 
     private void Start(PeerChannel channel)
     {

@@ -1,11 +1,7 @@
-using Google.Protobuf;
-using ZonCoin.Core.Protocol;
 using ZonCoin.Peer.Channels;
-using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Ledger.Tests.Support;
 using ZonCoin.Peer.Tests.Support;
 using ZonCoin.Protos.Common;
-using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
 
 namespace ZonCoin.Peer.Tests.Channels;
@@ -46,10 +42,7 @@ public abstract class PeerChannelTests : IDisposable
         var beforeDefinition = Tx.Endorsed(_network.Org1.Client, Tx.RwSet(Tx.Writes(("a", "1"))), peers);
         Assert.Equal(TxValidationCode.InvalidChaincode, Assert.Single(_channel.Commit(Signed(beforeDefinition)).Verdicts).Code);
 
-        var definition = new ChaincodeDefinition { Name = "cc", Version = "1.0", Sequence = 1, Address = "cc:1" };
-        definition.PackageId = ChaincodePackageIds.Compute("cc", "1.0", "cc:1");
-        var commitDefinition = Tx.Endorsed(_network.Org1.Admin,
-            Tx.RwSet((LifecycleKeys.Namespace, DefinitionWrite(definition))), peers, chaincode: LifecycleKeys.Namespace);
+        var commitDefinition = Tx.CommitDefinition(_network.Org1.Admin, peers);
         Assert.Equal(TxValidationCode.Valid, Assert.Single(_channel.Commit(Signed(commitDefinition)).Verdicts).Code);
         Assert.NotNull(_channel.Definitions.Find("cc"));
 
@@ -66,15 +59,13 @@ public abstract class PeerChannelTests : IDisposable
         using var gated = new GatedStateDatabase(ledger.State);
         using var channel = new PeerChannel(TestNetwork.ChannelId, ledger.Blocks, gated);
         var peers = new[] { network.Org1.Peer, network.Org2.Peer };
-        var definition = new ChaincodeDefinition { Name = "cc", Version = "1.0", Sequence = 1, Address = "cc:1" };
-        definition.PackageId = ChaincodePackageIds.Compute("cc", "1.0", "cc:1");
         Block Next(Envelope envelope)
         {
             var block = ledger.NextBlock(envelope);
             TestNetwork.SignBlock(block, network.OrdererOrg.Orderer);
             return block;
         }
-        channel.Commit(Next(Tx.Endorsed(network.Org1.Admin, Tx.RwSet((LifecycleKeys.Namespace, DefinitionWrite(definition))), peers, chaincode: LifecycleKeys.Namespace)));
+        channel.Commit(Next(Tx.CommitDefinition(network.Org1.Admin, peers)));
         var next = channel.Height;
 
         // Deliver and commit status wait like this; what they read next must already be in the state database.
@@ -150,13 +141,6 @@ public abstract class PeerChannelTests : IDisposable
         var waiter = _channel.WaitForBlockAsync(_channel.Height + 5, CancellationToken.None);
         _channel.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiter.WaitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    private static Protos.Ledger.Rwset.Kvrwset.KVRWSet DefinitionWrite(ChaincodeDefinition definition)
-    {
-        var set = new Protos.Ledger.Rwset.Kvrwset.KVRWSet();
-        set.Writes.Add(new Protos.Ledger.Rwset.Kvrwset.KVWrite { Key = LifecycleKeys.Definition(definition.Name), Value = definition.ToByteString() });
-        return set;
     }
 
     public void Dispose()

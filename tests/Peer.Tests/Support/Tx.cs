@@ -1,8 +1,10 @@
 using Google.Protobuf;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Ledger.Rwset;
 using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
+using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
 using StateVersion = ZonCoin.Ledger.State.Version;
 
@@ -56,6 +58,20 @@ internal static class Tx
         var result = Result(results, chaincode, chaincodeEvent: chaincodeEvent);
         var responses = endorsers.Select(endorser => Endorsements.Endorse(proposal, result, endorser)).ToList();
         return Endorsements.Sign(Endorsements.CreateTransaction(proposal, responses), creator);
+    }
+
+    /// <summary>
+    /// A <c>_lifecycle</c> transaction by <paramref name="admin"/> that writes the committed definition of chaincode
+    /// <paramref name="name"/> (version 1.0, sequence 1, a chaincode server at <c>name:1</c>, no endorsement policy: the
+    /// channel's default), endorsed by <paramref name="endorsers"/>.
+    /// </summary>
+    public static Envelope CommitDefinition(SigningIdentity admin, IEnumerable<SigningIdentity> endorsers, string name = Chaincode)
+    {
+        var definition = new ChaincodeDefinition { Name = name, Version = "1.0", Sequence = 1, Address = $"{name}:1" };
+        definition.PackageId = ChaincodePackageIds.Compute(name, "1.0", definition.Address);
+        var set = new KVRWSet();
+        set.Writes.Add(new KVWrite { Key = LifecycleKeys.Definition(name), Value = definition.ToByteString() });
+        return Endorsed(admin, RwSet((LifecycleKeys.Namespace, set)), endorsers, chaincode: LifecycleKeys.Namespace);
     }
 
     /// <summary>Assembles a transaction by hand from a ProposalResponsePayload, each endorser signing prp ‖ endorser.</summary>

@@ -1,5 +1,5 @@
-using ZonCoin.Core.Config;
 using Google.Protobuf;
+using ZonCoin.Core.Config;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Peer.Channels;
@@ -8,10 +8,10 @@ using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Config;
 using ZonCoin.Protos.Peer;
 
-namespace ZonCoin.Cli.Ledger;
+namespace ZonCoin.Peer.LedgerTools;
 
 /// <summary>The outcome of <see cref="LedgerVerifier.Verify"/>: what was checked, and the first bad block if any.</summary>
-internal sealed record LedgerVerification(ulong Blocks, ulong Transactions, ulong ValidTransactions, int ConfigBlocks, RecoveryReport Recovery)
+public sealed record LedgerVerification(ulong Blocks, ulong Transactions, ulong ValidTransactions, int ConfigBlocks, RecoveryReport Recovery)
 {
     /// <summary>The first block that failed a check; null when the chain is sound.</summary>
     public ulong? BadBlock { get; init; }
@@ -19,6 +19,7 @@ internal sealed record LedgerVerification(ulong Blocks, ulong Transactions, ulon
     /// <summary>Why <see cref="BadBlock"/> failed.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>Whether every block passed (<see cref="BadBlock"/> is null).</summary>
     public bool IsValid => BadBlock is null;
 }
 
@@ -27,16 +28,11 @@ internal sealed record LedgerVerification(ulong Blocks, ulong Transactions, ulon
 /// intact (the store's CRC), carry the next number, chain to the header hash of the block before it, match its data
 /// hash, carry one TRANSACTIONS_FILTER entry per transaction and, after the genesis block, orderer signatures that
 /// satisfy <c>/Channel/Orderer/BlockValidation</c> of the configuration in force at that block (the genesis
-/// configuration, then each config block's). Stops at the first bad block.
+/// configuration, then each config block's). Stops at the first bad block. The peer must be stopped: the block
+/// store's lock refuses a second opener.
 /// </summary>
-internal static class LedgerVerifier
+public static class LedgerVerifier
 {
-    /// <summary>The block store directory of <paramref name="channelId"/> in the peer data folder <paramref name="dataDirectory"/>.</summary>
-    public static string BlocksDirectory(string dataDirectory, string channelId) => Path.Combine(dataDirectory, "chains", channelId);
-
-    /// <summary>The state database file of <paramref name="channelId"/> in the peer data folder <paramref name="dataDirectory"/>.</summary>
-    public static string StatePath(string dataDirectory, string channelId) => Path.Combine(dataDirectory, "state", $"{channelId}.db");
-
     /// <summary>
     /// Opens the store (taking its lock, so not while a peer runs) and checks it. Opening never rewrites blocks but
     /// does repair what recovery repairs (a torn or damaged tail is cut off; the index is rebuilt): the result's
@@ -45,34 +41,11 @@ internal static class LedgerVerifier
     /// <exception cref="InvalidOperationException">There is no block store for the channel, or it is in use.</exception>
     public static LedgerVerification Verify(string dataDirectory, string channelId)
     {
-        using var store = OpenExisting(dataDirectory, channelId);
+        using var store = ChannelLedger.OpenExistingStore(dataDirectory, channelId);
         return Verify(store);
     }
 
-    /// <summary>Opens an existing block store; refuses a missing one (opening would create it) or one a peer holds.</summary>
-    public static BlockStore OpenExisting(string dataDirectory, string channelId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        ArgumentException.ThrowIfNullOrEmpty(channelId);
-        var directory = BlocksDirectory(dataDirectory, channelId);
-        if (!Directory.Exists(directory))
-        {
-            throw new InvalidOperationException($"there is no block store for channel '{channelId}' in '{dataDirectory}' (expected {directory})");
-        }
-        try
-        {
-            return BlockStore.Open(directory);
-        }
-        catch (BlockStoreException ex) when (ex.InnerException is IOException)
-        {
-            throw new InvalidOperationException($"the block store {directory} is in use (is a peer running?): {ex.Message}", ex);
-        }
-        catch (BlockStoreException ex)
-        {
-            throw new InvalidOperationException($"the block store {directory} cannot be opened: {ex.Message}", ex);
-        }
-    }
-
+    /// <summary>Checks the blocks of an open store (see the type's summary), and reports the store's own recovery.</summary>
     public static LedgerVerification Verify(BlockStore store)
     {
         ArgumentNullException.ThrowIfNull(store);

@@ -5,9 +5,7 @@ using ZonCoin.Core.Config;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
-using ZonCoin.Ledger.Blocks;
-using ZonCoin.Ledger.State;
-using ZonCoin.Peer.Channels;
+using ZonCoin.Peer.LedgerTools;
 using ZonCoin.Peer.Lifecycle;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Ledger.Rwset;
@@ -15,7 +13,7 @@ using ZonCoin.Protos.Ledger.Rwset.Kvrwset;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
 
-namespace ZonCoin.Cli.Ledger;
+namespace ZonCoin.Cli.Bench;
 
 /// <summary>What to build: organisations, endorsed transactions and transactions per block.</summary>
 internal sealed record CommitWorkloadSettings(int Orgs, int Transactions, int BlockSize)
@@ -190,54 +188,25 @@ internal sealed class CommitWorkload
     }
 
     /// <summary>
-    /// Creates a peer's ledger for the channel under <paramref name="dataDirectory"/> (the layout of
-    /// <c>PeerChannels</c>: <c>chains/&lt;channel&gt;</c>, and <c>state/&lt;channel&gt;.db</c> or the channel's schema in
-    /// the PostgreSQL database of <paramref name="postgresConnectionString"/>, as <paramref name="stateDatabase"/>
-    /// says) holding the genesis block, as joining the channel does, and opens it.
+    /// Creates a peer's ledger for the channel under <paramref name="dataDirectory"/> with the state database of
+    /// <paramref name="state"/> (SQLite when null), holding the genesis block, as joining the channel does, and opens it.
     /// </summary>
-    public PeerChannel Join(string dataDirectory, string stateDatabase = StateDatabaseProvider.Sqlite, string postgresConnectionString = "")
-    {
-        var states = new StateDatabaseProvider(stateDatabase, dataDirectory, postgresConnectionString);
-        var blocksDirectory = Path.Combine(dataDirectory, "chains", Settings.ChannelId);
-        var statePath = Path.Combine(dataDirectory, "state", $"{Settings.ChannelId}.db");
-        if (Directory.Exists(blocksDirectory) || File.Exists(statePath))
-        {
-            throw new InvalidOperationException($"'{dataDirectory}' already holds channel '{Settings.ChannelId}'");
-        }
-        var store = BlockStore.Open(blocksDirectory);
-        IStateDatabase? state = null;
-        try
-        {
-            store.Append(Genesis.Clone());
-            state = states.Open(Settings.ChannelId);
-            if (state.Savepoint is not null)
-            {
-                throw new InvalidOperationException($"the {state.Name} state database of channel '{Settings.ChannelId}' already holds blocks");
-            }
-            state.ApplyBlock(0, new UpdateBatch());
-            return new PeerChannel(Settings.ChannelId, store, state);
-        }
-        catch
-        {
-            state?.Dispose();
-            store.Dispose();
-            throw;
-        }
-    }
+    public OfflineLedger Join(string dataDirectory, StateDatabaseSettings? state = null) =>
+        OfflineLedger.Join(dataDirectory, Genesis, state ?? new StateDatabaseSettings());
 
-    /// <summary>Joins under <paramref name="dataDirectory"/> and commits every block through the peer's channel; returns the height.</summary>
-    public ulong WriteLedger(string dataDirectory, string stateDatabase = StateDatabaseProvider.Sqlite, string postgresConnectionString = "")
+    /// <summary>Joins under <paramref name="dataDirectory"/> and commits every block through the peer's commit path; returns the height.</summary>
+    public ulong WriteLedger(string dataDirectory, StateDatabaseSettings? state = null)
     {
-        using var channel = Join(dataDirectory, stateDatabase, postgresConnectionString);
+        using var ledger = Join(dataDirectory, state);
         foreach (var block in SetupBlocks.Concat(PreloadBlocks).Concat(TransactionBlocks))
         {
-            var committed = channel.Commit(block.Clone());
-            if (committed.Verdicts.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
+            var outcomes = ledger.Commit(block.Clone());
+            if (outcomes.FirstOrDefault(v => !v.IsValid) is { Reason: not null } invalid)
             {
                 throw new InvalidOperationException($"block {block.Header.Number} has an invalid transaction: {invalid.Code}: {invalid.Reason}");
             }
         }
-        return channel.Height;
+        return ledger.Height;
     }
 
     /// <summary>Cuts <paramref name="envelopes"/> into signed blocks of <see cref="CommitWorkloadSettings.BlockSize"/> after <paramref name="previous"/>, which ends as the last.</summary>
