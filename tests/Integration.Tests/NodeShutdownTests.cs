@@ -6,7 +6,7 @@ namespace ZonCoin.Integration.Tests;
 
 /// <summary>
 /// A clean stop: each node process asked to stop (SIGTERM) while it serves a channel (the peer pulling blocks from
-/// the orderer, the gateway following the peer) closes everything once and exits with 0.
+/// the orderer, the gateway following the peer) ends its open streams, closes everything once and exits with 0.
 /// </summary>
 [Collection(ConsortiumCollectionDefinition.Name)]
 public sealed class NodeShutdownTests : IAsyncLifetime
@@ -40,11 +40,14 @@ public sealed class NodeShutdownTests : IAsyncLifetime
             await Assert.ThrowsAnyAsync<Exception>(() => client.GetNetwork(ChannelId).GetContract("absent").EvaluateTransactionAsync("Nothing"));
         }
 
-        await gateway.StopAsync();
-        Assert.True(gateway.ExitCode == 0, $"gateway exit code {gateway.ExitCode}:\n{gateway.Output}");
-        await peer.StopAsync();
-        Assert.True(peer.ExitCode == 0, $"peer exit code {peer.ExitCode}:\n{peer.Output}");
+        // Each stops while the next holds a Deliver stream open to it (the peer to the orderer, the gateway to the
+        // peer): the stream ends and the node exits 0, instead of waiting for it until the stop is given up and the
+        // process killed (NodeProcess.StopAsync kills after 30 s).
         await orderer.StopAsync();
         Assert.True(orderer.Process.ExitCode == 0, $"orderer exit code {orderer.Process.ExitCode}:\n{orderer.Output}");
+        await peer.StopAsync();
+        Assert.True(peer.ExitCode == 0, $"peer exit code {peer.ExitCode}:\n{peer.Output}");
+        await gateway.StopAsync();
+        Assert.True(gateway.ExitCode == 0, $"gateway exit code {gateway.ExitCode}:\n{gateway.Output}");
     }
 }

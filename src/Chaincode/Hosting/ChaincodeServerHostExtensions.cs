@@ -101,6 +101,7 @@ public static partial class ChaincodeServerHostExtensions
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.UseRouting();
+            app.UseRpcStreamsEndOnStop();
             app.UseEndpoints(endpoints => endpoints.MapGrpcService<ConnectHandler>());
             next(app);
         };

@@ -1,9 +1,12 @@
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ZonCoin.Rpc.Server;
 
@@ -50,7 +53,29 @@ public static class RpcServerExtensions
         return app.MapWhen(http => http.Connection.LocalPort == port, rpc =>
         {
             rpc.UseRouting();
+            rpc.UseRpcStreamsEndOnStop();
             rpc.UseEndpoints(map);
+        });
+    }
+
+    /// <summary>
+    /// Ends open streaming calls (Deliver, chaincode streams, chaincode events) when the host starts to stop, as a
+    /// Fabric node's gRPC server does: otherwise the server would wait for them (they never end on their own) until
+    /// the host's shutdown timeout. Unary calls in flight finish. Use between <c>UseRouting</c> and <c>UseEndpoints</c>.
+    /// </summary>
+    public static IApplicationBuilder UseRpcStreamsEndOnStop(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        return app.Use(async (http, next) =>
+        {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not { Method.Type: not MethodType.Unary })
+            {
+                await next(http).ConfigureAwait(false);
+                return;
+            }
+            using var stop = stopping.Register(static state => ((HttpContext)state!).Abort(), http);
+            await next(http).ConfigureAwait(false);
         });
     }
 
