@@ -189,18 +189,21 @@ public sealed class GatewayProtocolTests(GatewayNetwork network)
 
         await Health.WaitForAsync(network.Gateway.OperationsPort, HttpStatusCode.OK);
 
-        // The gateway endorses through the restarted peer again once its connection is back (at most its reconnect back-off).
+        // The gateway endorses through the restarted peer again once its connection is back (at most its reconnect
+        // back-off). Endorse needs both orgs' peers under the AND policy (an evaluation could be served by Org2's peer
+        // alone), so success means the gateway reaches the restarted peer, and the next test may rely on it.
         using var channel = network.Gateway.Connect();
-        var (read, _) = PeerNetwork.Proposal(network.User, "GetAllAssets");
         var deadline = DateTime.UtcNow + Deadline;
         while (true)
         {
+            var (read, txId) = PeerNetwork.Proposal(network.User, "GetAllAssets");
             try
             {
-                Assert.Equal(200, (await CallAsync(channel, GatewayService.Evaluate, new EvaluateRequest { ProposedTransaction = read })).Result.Status);
+                var endorsed = await CallAsync(channel, GatewayService.Endorse, new EndorseRequest { TransactionId = txId, ChannelId = PeerNetwork.ChannelId, ProposedTransaction = read });
+                Assert.NotNull(endorsed.PreparedTransaction);
                 break;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Aborted && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(200);
             }
