@@ -98,9 +98,21 @@ internal sealed class ChainSupport : IAsyncDisposable, IDeliverChain
     {
         ArgumentNullException.ThrowIfNull(block);
         var next = ChannelState.Create(MessageProcessor.ReadConfig(Envelope.Parser.ParseFrom(block.Data.Data[0])));
-        _writer.WriteConfigBlock(block, consenterMetadata);
+        // The new configuration is in force before the block is visible (as Fabric updates its bundle before writing
+        // the block): whoever reads the config block from the store sees its sequence in the channel state.
+        var previous = State;
         Volatile.Write(ref _state, next);
         Cutter.Settings = next.Batch;
+        try
+        {
+            _writer.WriteConfigBlock(block, consenterMetadata);
+        }
+        catch
+        {
+            Volatile.Write(ref _state, previous);
+            Cutter.Settings = previous.Batch;
+            throw;
+        }
         _metrics.BlockCut(ChannelId, block);
     }
 
