@@ -22,7 +22,7 @@ public static class NodeServiceCollectionExtensions
     public static IServiceCollection AddNodeServices(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (services.Any(service => service.ServiceType == typeof(MetricsStart)))
+        if (services.Any(service => service.ImplementationType == typeof(MetricsStart)))
         {
             return services;
         }
