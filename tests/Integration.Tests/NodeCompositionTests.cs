@@ -1,7 +1,6 @@
 using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Hosting;
 using ZonCoin.Hosting;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Common;
 using ZonCoin.Protos.Orderer;
-using ZonCoin.Rpc.Client;
 using ZonCoin.Rpc.Services;
 
 namespace ZonCoin.Peer.Sync;
