@@ -10,7 +10,12 @@ internal static class CliProcess
     public static Result Run(params string[] args) => RunWith(null, args);
 
     /// <summary>Runs the CLI with extra environment variables.</summary>
-    public static Result RunWith(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result RunWith(IReadOnlyDictionary<string, string>? environment, params string[] args) => Run(environment, TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs a command that starts a network of its own (a guard of <paramref name="limit"/> against a hang).</summary>
+    public static Result RunWithin(TimeSpan limit, params string[] args) => Run(null, limit, args);
+
+    private static Result Run(IReadOnlyDictionary<string, string>? environment, TimeSpan limit, string[] args)
     {
         var start = StartInfo(args, redirectInput: false);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -20,7 +25,7 @@ internal static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"zoncoin {string.Join(' ', args)} did not finish");

@@ -9,14 +9,18 @@ using ZonCoin.Protos.Peer;
 namespace ZonCoin.Cli.Bench;
 
 /// <summary>What <c>zoncoin bench gateway</c> runs.</summary>
+/// <param name="Rate">Open loop: transactions started per second whatever is still in flight; 0 for the closed loop of <paramref name="Clients"/>.</param>
 internal sealed record GatewayBenchmarkSettings(
     int Clients, TimeSpan Duration, TimeSpan Warmup, string Workload, int Keys, string? Profile, string? Channel, string? Chaincode,
-    TimeSpan BatchTimeout, uint MaxMessageCount);
+    TimeSpan BatchTimeout, uint MaxMessageCount, int Rate = 0);
 
 /// <summary>
-/// Drives the full transaction path through a gateway with N concurrent clients (each: endorse by the policy's
-/// organisations, submit, wait for the commit status) and prints committed transactions per second, latency from
-/// submit to commit status, and failures by validation code. Without a profile it starts a two-organisation network
+/// Drives the full transaction path through a gateway (each transaction: endorse by the policy's organisations,
+/// submit, wait for the commit status) and prints committed transactions per second, latency from submit to commit
+/// status, and failures by validation code. The load is a closed loop of N clients, each with one transaction in
+/// flight, or (with a rate) an open loop: transactions start at fixed times whatever is still in flight, as users'
+/// applications and Fabric's benchmark tools send them, and the latency of each second's arrivals is printed, so a
+/// queue that builds up shows. Without a profile it starts a two-organisation network
 /// of local processes (AND policy) and stops it afterwards; with one it drives any Fabric-compatible gateway running
 /// Fabric's asset-transfer-basic functions (CreateAsset, TransferAsset, ReadAsset).
 /// </summary>
@@ -54,7 +58,8 @@ internal static class GatewayBenchmark
             var run = Guid.NewGuid().ToString("N")[..6];
             var keys = settings.Workload == "put" ? [] : await CreateKeysAsync(contract, run, settings, output, cancellationToken).ConfigureAwait(false);
 
-            output.WriteLine($"workload {settings.Workload}: {settings.Clients} clients, {settings.Warmup.TotalSeconds:0.#} s warm-up, {settings.Duration.TotalSeconds:0.#} s measured; gateway {profile.Gateway.Endpoint} ({profile.MspId}), channel {channel}, chaincode {chaincode}");
+            var load = settings.Rate > 0 ? $"open loop at {settings.Rate} tx/s" : $"{settings.Clients} clients";
+            output.WriteLine($"workload {settings.Workload}: {load}, {settings.Warmup.TotalSeconds:0.#} s warm-up, {settings.Duration.TotalSeconds:0.#} s measured; gateway {profile.Gateway.Endpoint} ({profile.MspId}), channel {channel}, chaincode {chaincode}");
             var warmup = new Recorder();
             await DriveAsync(contract, settings, keys, run, "w", warmup, settings.Warmup, cancellationToken).ConfigureAwait(false);
             var recorder = new Recorder();
@@ -62,6 +67,10 @@ internal static class GatewayBenchmark
             var elapsed = await DriveAsync(contract, settings, keys, run, "m", recorder, settings.Duration, cancellationToken).ConfigureAwait(false);
             Report(recorder, elapsed, settings.Workload, output);
             cpu.Report(recorder.Latencies.Count, output);
+            if (settings.Rate > 0)
+            {
+                ReportSeconds(recorder, output);
+            }
         }
         finally
         {
@@ -106,6 +115,10 @@ internal static class GatewayBenchmark
         {
             return TimeSpan.Zero;
         }
+        if (settings.Rate > 0)
+        {
+            return await DriveOpenLoopAsync(contract, settings, keys, run, phase, recorder, duration, cancellationToken).ConfigureAwait(false);
+        }
         var started = Stopwatch.GetTimestamp();
         var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, settings.Clients).Select(client => Task.Run(async () =>
@@ -118,6 +131,41 @@ internal static class GatewayBenchmark
                 recorder.Record(outcome, Stopwatch.GetElapsedTime(begin));
             }
         }, cancellationToken))).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>
+    /// Starts transaction i at start + i / rate until the duration is over, without waiting for earlier ones; each one's
+    /// latency counts from its scheduled start (a late start is the system's delay too), under the second it was due.
+    /// Returns the time until the last one finished.
+    /// </summary>
+    private static async Task<TimeSpan> DriveOpenLoopAsync(
+        Contract contract, GatewayBenchmarkSettings settings, string[] keys, string run, string phase, Recorder recorder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.Frequency / (double)settings.Rate;
+        var count = (long)Math.Floor(duration.TotalSeconds * settings.Rate);
+        var running = new List<Task>();
+        var inFlight = 0;
+        for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var due = started + (long)(i * interval);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+            var second = (int)(i / settings.Rate);
+            recorder.Started(second, Interlocked.Increment(ref inFlight));
+            var id = $"bench-{run}-{phase}-{i}";
+            running.Add(Task.Run(async () =>
+            {
+                var outcome = await OneAsync(contract, settings.Workload, keys, id, recorder, cancellationToken).ConfigureAwait(false);
+                Interlocked.Decrement(ref inFlight);
+                recorder.Record(outcome, Stopwatch.GetElapsedTime(due), second);
+            }, cancellationToken));
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(started);
     }
 
@@ -191,6 +239,18 @@ internal static class GatewayBenchmark
             : "failures: " + string.Join(", ", failures.OrderByDescending(f => f.Value).Select(f => $"{f.Key} {f.Value.ToString(CultureInfo.InvariantCulture)}")));
     }
 
+    /// <summary>The open loop's seconds: how many were due, how many succeeded, their latency, and the most in flight.</summary>
+    private static void ReportSeconds(Recorder recorder, TextWriter output)
+    {
+        foreach (var (second, started, inFlight) in recorder.Seconds)
+        {
+            var latencies = recorder.LatenciesOf(second);
+            var figures = latencies.Count == 0 ? "no successes" : $"p50 {Ms(latencies, 0.50)} ms, p99 {Ms(latencies, 0.99)} ms, max {Ms(latencies, 1.0)} ms";
+            output.WriteLine($"second {(second + 1).ToString(CultureInfo.InvariantCulture)}: {started.ToString(CultureInfo.InvariantCulture)} started, " +
+                $"{latencies.Count.ToString(CultureInfo.InvariantCulture)} succeeded, {figures}, up to {inFlight.ToString(CultureInfo.InvariantCulture)} in flight");
+        }
+    }
+
     private static string Ms(List<double> sorted, double quantile)
     {
         var index = (int)Math.Min(sorted.Count - 1, Math.Ceiling(quantile * sorted.Count) - 1);
@@ -233,18 +293,36 @@ internal static class GatewayBenchmark
     {
         private readonly ConcurrentBag<double> _latencies = [];
         private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<int, ConcurrentBag<double>> _bySecond = new();
+        private readonly ConcurrentDictionary<int, (int Started, int InFlight)> _seconds = new();
 
-        public void Record(string? failure, TimeSpan latency)
+        /// <summary>Records a transaction's outcome; <paramref name="second"/> is the open loop's second it was due in.</summary>
+        public void Record(string? failure, TimeSpan latency, int? second = null)
         {
             if (failure is null)
             {
                 _latencies.Add(latency.TotalMilliseconds);
+                if (second is { } due)
+                {
+                    _bySecond.GetOrAdd(due, _ => []).Add(latency.TotalMilliseconds);
+                }
             }
             else
             {
                 _failures.AddOrUpdate(failure, 1, (_, n) => n + 1);
             }
         }
+
+        /// <summary>An open-loop transaction started in <paramref name="second"/>, with <paramref name="inFlight"/> now in flight.</summary>
+        public void Started(int second, int inFlight) =>
+            _seconds.AddOrUpdate(second, (1, inFlight), (_, s) => (s.Started + 1, Math.Max(s.InFlight, inFlight)));
+
+        /// <summary>The open loop's seconds in order: transactions started and the most in flight.</summary>
+        public IEnumerable<(int Second, int Started, int InFlight)> Seconds =>
+            _seconds.OrderBy(s => s.Key).Select(s => (s.Key, s.Value.Started, s.Value.InFlight));
+
+        /// <summary>The sorted latencies of the successful transactions due in <paramref name="second"/>.</summary>
+        public List<double> LatenciesOf(int second) => _bySecond.TryGetValue(second, out var latencies) ? [.. latencies.Order()] : [];
 
         private readonly ConcurrentBag<(double Endorse, double Submit, double Commit)> _stages = [];
 

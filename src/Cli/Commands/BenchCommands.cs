@@ -77,6 +77,7 @@ internal static class BenchCommands
     private static Command Gateway()
     {
         var clients = new Option<int>("--clients") { Description = "Concurrent clients, each with one transaction in flight", DefaultValueFactory = _ => 16 };
+        var rate = new Option<int>("--rate") { Description = "Open loop instead of --clients: start this many transactions per second whatever is in flight, and print each second's latency" };
         var duration = new Option<int>("--duration") { Description = "Seconds to measure", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Seconds to run before measuring", DefaultValueFactory = _ => 3 };
         var workload = new Option<string>("--workload") { Description = "put: create a new asset; transfer: transfer one of --keys assets; read: evaluate ReadAsset", DefaultValueFactory = _ => "put" };
@@ -90,19 +91,20 @@ internal static class BenchCommands
         batchTimeout.Validators.Add(result => Between(result, 1, 60_000));
         maxMessages.Validators.Add(result => Between(result, 1, 100_000));
         clients.Validators.Add(result => Between(result, 1, 10_000));
+        rate.Validators.Add(result => Between(result, 1, 100_000));
         duration.Validators.Add(result => Between(result, 1, 86_400));
         warmup.Validators.Add(result => Between(result, 0, 3_600));
         keys.Validators.Add(result => Between(result, 1, 10_000_000));
         var command = new Command("gateway",
             "Drive endorse, submit and commit status through a gateway with N clients; print committed tx/s, latency percentiles and failures by validation code")
         {
-            clients, duration, warmup, workload, keys, profile, channel, chaincode, batchTimeout, maxMessages,
+            clients, rate, duration, warmup, workload, keys, profile, channel, chaincode, batchTimeout, maxMessages,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
         {
             var settings = new GatewayBenchmarkSettings(parse.GetValue(clients), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 parse.GetValue(workload)!, parse.GetValue(keys), parse.GetValue(profile)?.FullName, parse.GetValue(channel), parse.GetValue(chaincode),
-                TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages));
+                TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages), parse.GetValue(rate));
             return GatewayBenchmark.RunAsync(settings, Console.Out, cancellationToken);
         }));
         return command;
