@@ -66,7 +66,15 @@ public sealed class BroadcastSession : IAsyncDisposable
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or RpcException)
+            {
+                // The call has already ended (the server closed it, or it failed and Grpc.Net.Client disposed it):
+                // there is nothing left to half-close.
+            }
             await _reader.ConfigureAwait(false);
         }
         finally
