@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ZonCoin.Ledger.State;
 
 namespace ZonCoin.Ledger.Tests.State;
@@ -23,4 +24,30 @@ internal sealed class OneShotWriteHook : IStateWriteHook
     }
 
     private sealed record Armed(int AfterWrites, Action Action);
+}
+
+/// <summary>The hooks of the databases a test factory opened, one each, armed through the database.</summary>
+internal sealed class OneShotWriteHooks
+{
+    private readonly ConditionalWeakTable<IStateDatabase, OneShotWriteHook> _hooks = [];
+
+    /// <summary>Opens a database with a new hook of its own.</summary>
+    public TDatabase Open<TDatabase>(Func<IStateWriteHook, TDatabase> open)
+        where TDatabase : IStateDatabase
+    {
+        var hook = new OneShotWriteHook();
+        var database = open(hook);
+        _hooks.Add(database, hook);
+        return database;
+    }
+
+    /// <summary>Arms the hook of <paramref name="database"/> (see <see cref="OneShotWriteHook.Arm"/>).</summary>
+    public void Arm(IStateDatabase database, int afterWrites, Action action)
+    {
+        if (!_hooks.TryGetValue(database, out var hook))
+        {
+            throw new InvalidOperationException("the database was not opened by this factory");
+        }
+        hook.Arm(afterWrites, action);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Npgsql;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
@@ -13,7 +12,7 @@ namespace ZonCoin.Ledger.Tests.State;
 internal sealed class PostgresStateDatabaseFactory : IStateDatabaseFactory
 {
     private readonly HashSet<string> _channels = [];
-    private readonly ConditionalWeakTable<IStateDatabase, OneShotWriteHook> _hooks = [];
+    private readonly OneShotWriteHooks _hooks = new();
 
     public PostgresStateDatabaseFactory(PostgresServer server, PostgresStateDatabaseOptions? options = null)
     {
@@ -39,20 +38,10 @@ internal sealed class PostgresStateDatabaseFactory : IStateDatabaseFactory
         {
             _channels.Add(channel);
         }
-        var hook = new OneShotWriteHook();
-        var database = PostgresStateDatabase.Open(Server.ConnectionString, channel, Options with { WriteHook = hook });
-        _hooks.Add(database, hook);
-        return database;
+        return _hooks.Open(hook => PostgresStateDatabase.Open(Server.ConnectionString, channel, Options with { WriteHook = hook }));
     }
 
-    public void OnNextApply(IStateDatabase database, int afterWrites, Action action)
-    {
-        if (!_hooks.TryGetValue(database, out var hook))
-        {
-            throw new InvalidOperationException("the database was not opened by this factory");
-        }
-        hook.Arm(afterWrites, action);
-    }
+    public void OnNextApply(IStateDatabase database, int afterWrites, Action action) => _hooks.Arm(database, afterWrites, action);
 
     public void Dispose()
     {

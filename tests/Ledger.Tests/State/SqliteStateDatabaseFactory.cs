@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Sqlite;
 using ZonCoin.Ledger.Tests.Support;
@@ -9,7 +8,7 @@ namespace ZonCoin.Ledger.Tests.State;
 internal sealed class SqliteStateDatabaseFactory : IStateDatabaseFactory
 {
     private readonly TempDirectory _dir = new();
-    private readonly ConditionalWeakTable<IStateDatabase, OneShotWriteHook> _hooks = [];
+    private readonly OneShotWriteHooks _hooks = new();
 
     public SqliteStateDatabaseFactory(SqliteStateDatabaseOptions? options = null)
     {
@@ -20,22 +19,9 @@ internal sealed class SqliteStateDatabaseFactory : IStateDatabaseFactory
 
     public string PathOf(string name) => _dir.File(name + ".db");
 
-    public IStateDatabase Open(string name)
-    {
-        var hook = new OneShotWriteHook();
-        var database = SqliteStateDatabase.Open(PathOf(name), Options with { WriteHook = hook });
-        _hooks.Add(database, hook);
-        return database;
-    }
+    public IStateDatabase Open(string name) => _hooks.Open(hook => SqliteStateDatabase.Open(PathOf(name), Options with { WriteHook = hook }));
 
-    public void OnNextApply(IStateDatabase database, int afterWrites, Action action)
-    {
-        if (!_hooks.TryGetValue(database, out var hook))
-        {
-            throw new InvalidOperationException("the database was not opened by this factory");
-        }
-        hook.Arm(afterWrites, action);
-    }
+    public void OnNextApply(IStateDatabase database, int afterWrites, Action action) => _hooks.Arm(database, afterWrites, action);
 
     public void Dispose() => _dir.Dispose();
 }
