@@ -96,7 +96,7 @@ public static class PeerHostExtensions
     private static PeerOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PeerOptions>>().Value;
 }
 
-/// <summary>Opens the joined channels at start (recovering their state) and closes them at shutdown.</summary>
+/// <summary>Opens the joined channels at start (recovering their state).</summary>
 internal sealed class PeerService : IHostedService
 {
     private readonly PeerChannels _channels;
@@ -116,9 +116,6 @@ internal sealed class PeerService : IHostedService
         return _channels.StartAsync();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _chaincodes.DisposeAsync().ConfigureAwait(false);
-        await _channels.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Nothing to do: the container disposes the chaincode connections and the channels, once, after the server stopped.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

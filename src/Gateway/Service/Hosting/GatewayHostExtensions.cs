@@ -62,7 +62,6 @@ public static class GatewayHostExtensions
         services.AddSingleton(sp => new OrdererClient(sp.GetRequiredService<NodeConnections>(), Settings(sp).BroadcastTimeout));
         services.AddSingleton<GatewayChannels>();
         services.AddSingleton<GatewayServer>();
-        services.AddHostedService<GatewayLifetime>();
         services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway.peers");
         services.AddNodeEndpoints(Listen, app =>
         {
