@@ -137,6 +137,11 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
             catch (OperationCanceledException)
             {
             }
+            catch (Exception ex)
+            {
+                // The sync loop retries every failure it knows; anything else ended it early and must not fail the stop.
+                LogSyncEnded(_logger, ex, channel.ChannelId);
+            }
             channel.Dispose();
         }
         _channels.Clear();
@@ -227,6 +232,9 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
 
     [LoggerMessage(EventId = 8004, Level = LogLevel.Error, Message = "Channel {ChannelId}: committing blocks failed; retrying")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = 8006, Level = LogLevel.Error, Message = "Channel {ChannelId}: syncing blocks had stopped on an unexpected error")]
+    private static partial void LogSyncEnded(ILogger logger, Exception exception, string channelId);
 
     [LoggerMessage(EventId = 8005, Level = LogLevel.Error, Message = "Channel {ChannelId}: creating the state database indexes of chaincode {Chaincode} failed; its rich queries run without them")]
     private static partial void LogIndexFailed(ILogger logger, Exception exception, string channelId, string chaincode);

@@ -40,7 +40,7 @@ internal sealed partial class BlockPuller
         _logger = logger;
     }
 
-    /// <summary>Yields blocks <paramref name="from"/>, <paramref name="from"/>+1, ... until cancelled.</summary>
+    /// <summary>Yields blocks <paramref name="from"/>, <paramref name="from"/>+1, ... until cancelled; a cancelled pull ends, or throws <see cref="OperationCanceledException"/>.</summary>
     public async IAsyncEnumerable<Block> PullAsync(ulong from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var next = from;
@@ -70,9 +70,14 @@ internal sealed partial class BlockPuller
                         }
                         block = stream.Current;
                     }
-                    catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+                    catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException)
                     {
-                        StreamFailed(endpoint, ex.Message);
+                        // A stop can race a failing call (a connection refused as the token is cancelled): then the
+                        // failure is the stop, not the orderer's.
+                        if (!cancellationToken.IsCancellationRequested)
+                        {
+                            StreamFailed(endpoint, ex.Message);
+                        }
                         break;
                     }
                     if (block.Header.Number != next)
