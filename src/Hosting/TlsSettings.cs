@@ -18,6 +18,13 @@ public sealed class TlsSettings
 
     public string? KeyFile { get; set; }
 
+    /// <summary>
+    /// Whether clients must present a certificate (Fabric's <c>tls.clientAuthRequired</c>); when false, a certificate a
+    /// client presents is still checked against the client CAs. Nodes default to true, a peer (which serves
+    /// applications through its gateway) to false, as Fabric's.
+    /// </summary>
+    public bool ClientAuthRequired { get; set; } = true;
+
     /// <summary>Extra TLS CAs whose clients are accepted, besides the node's own <c>ca.crt</c>.</summary>
     public IList<string> ClientRootCaFiles { get; } = [];
 
@@ -46,7 +53,7 @@ public sealed class TlsSettings
         }
     }
 
-    /// <summary>Loads the server certificate with its key and the client CAs (mutual TLS).</summary>
+    /// <summary>Loads the server certificate with its key and the client CAs (mutual TLS, required when <see cref="ClientAuthRequired"/>).</summary>
     public RpcServerTlsOptions Load()
     {
         var certificate = X509Certificate2.CreateFromPemFile(ResolvedCertificateFile!, ResolvedKeyFile!);
@@ -60,7 +67,7 @@ public sealed class TlsSettings
             {
                 authorities.ImportFromPemFile(path);
             }
-            return new RpcServerTlsOptions(usable) { ClientCertificateAuthorities = authorities, RequireClientCertificate = true };
+            return new RpcServerTlsOptions(usable) { ClientCertificateAuthorities = authorities, RequireClientCertificate = ClientAuthRequired };
         }
     }
 

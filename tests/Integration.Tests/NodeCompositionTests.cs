@@ -14,8 +14,8 @@ using ZonCoin.Rpc.Services;
 namespace ZonCoin.Integration.Tests;
 
 /// <summary>
-/// Node kinds composed in one process through their host extensions: a peer (<c>AddPeer</c>) and a gateway
-/// (<c>AddGateway</c>) in the test process, in front of an orderer process. Each serves on its own ports, both
+/// Node kinds composed in one process through their host extensions: a peer (<c>AddPeer</c>, its own gateway off) and a
+/// standalone gateway (<c>AddGateway</c>) in the test process, in front of an orderer process. Each serves on its own ports, both
 /// operations endpoints are healthy (the gateway reaching the peer beside it), the peer's and the gateway's Deliver
 /// (the same gRPC method) each answer on their own port, and a method one kind does not serve is unknown on its port.
 /// </summary>
@@ -51,6 +51,8 @@ public sealed class NodeCompositionTests : IAsyncLifetime
             peer.MspId = org.MspId;
             peer.MspDirectory = msp;
             peer.Insecure = true;
+            // A standalone gateway beside it instead of the peer's own.
+            peer.Gateway.Enabled = false;
         });
         builder.AddGateway(gateway =>
         {
@@ -94,6 +96,15 @@ public sealed class NodeCompositionTests : IAsyncLifetime
         {
             await app.StopAsync();
         }
+    }
+
+    [Fact]
+    public void A_standalone_gateway_beside_a_peer_that_runs_its_own_is_refused_when_the_host_is_composed()
+    {
+        var builder = NodeHost.CreateBuilder([], PeerProgram.CommandLine);
+        builder.AddPeer();
+        var refused = Assert.Throws<InvalidOperationException>(() => builder.AddGateway());
+        Assert.Contains("Peer:Gateway:Enabled", refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Block 0 of the channel from the Deliver service on <paramref name="port"/> (the peer's, or the gateway's forwarding one).</summary>

@@ -117,7 +117,8 @@ internal sealed class LifecycleClient
 
     /// <summary>
     /// Endorses <paramref name="args"/> on every endorser's peer (as <paramref name="submitter"/>), broadcasts the
-    /// transaction to <paramref name="orderer"/> and waits until the submitter's peer commits it VALID.
+    /// transaction to <paramref name="orderer"/>, waits until the submitter's peer commits it VALID and every endorser's
+    /// peer has its block.
     /// </summary>
     public async Task<(string TxId, ulong Block)> SubmitAsync(
         OrgAdmin submitter, IReadOnlyList<OrgAdmin> endorsers, IReadOnlyList<byte[]> args, string orderer, CancellationToken cancellationToken)
@@ -134,7 +135,11 @@ internal sealed class LifecycleClient
             EnsureSuccess(endorsers[i], responses[i]);
         }
         var envelope = Endorsements.Sign(Endorsements.CreateTransaction(Proposals.Unpack(signed), responses), submitter.Identity);
-        return (txId, await BroadcastAndWaitAsync(submitter, envelope, txId, orderer, cancellationToken).ConfigureAwait(false));
+        var block = await BroadcastAndWaitAsync(submitter, envelope, txId, orderer, cancellationToken).ConfigureAwait(false);
+        // As Fabric's CLI waits for the commit event on every peer it endorsed on: each has the block when this returns.
+        await Task.WhenAll(endorsers.Where(org => org.PeerAddress != submitter.PeerAddress)
+            .Select(org => ReadBlockAsync(org, DeliverRequests.Specified(block), cancellationToken))).ConfigureAwait(false);
+        return (txId, block);
     }
 
     /// <summary>

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Gateway.Hosting;
 using ZonCoin.Hosting;
 using ZonCoin.Ledger.State;
 using ZonCoin.Peer.ChaincodeSupport;
@@ -23,8 +25,8 @@ public static class PeerHostExtensions
 {
     /// <summary>
     /// Adds a peer to the host: its settings (section <c>Peer</c>, validated at start), its gRPC services
-    /// (Endorser, Deliver, ChaincodeSupport), channel participation API, <c>peer.channels</c> health check and
-    /// metrics, on the listen addresses of its settings. The peer uses the host's <see cref="TimeProvider"/>, and
+    /// (Endorser, Deliver, ChaincodeSupport, and the Gateway service unless <c>Peer:Gateway:Enabled</c> is false),
+    /// channel participation API, <c>peer.channels</c> health check and metrics, on the listen addresses of its settings. The peer uses the host's <see cref="TimeProvider"/>, and
     /// the host's <see cref="IStateWriteHook"/> if it registers one (fault-injection tests do).
     /// </summary>
     /// <param name="builder">The host builder.</param>
@@ -69,6 +71,13 @@ public static class PeerHostExtensions
         services.AddSingleton<Endorser.Endorser>();
         services.AddSingleton(sp => new PeerDeliverServer(new DeliverHandler(sp.GetRequiredService<PeerChannels>(), PeerDeliverServer.ReadersPolicy,
             sp.GetRequiredService<TimeProvider>(), mutualTls: !Settings(sp).Insecure, sp.GetRequiredService<ILogger<PeerDeliverServer>>())));
+        var gateway = GatewayEnabled(builder.Configuration, configure);
+        if (gateway)
+        {
+            services.AddOptions<GatewayOptions>().Configure<IOptions<PeerOptions>>((options, peer) => ConfigureGateway(options, peer.Value));
+            services.AddPeerGateway(sp => new LocalPeer(Settings(sp).OwnEndpoint, sp.GetRequiredService<Endorser.Endorser>().ProcessProposalAsync,
+                (channelId, chaincode) => sp.GetRequiredService<PeerChannels>().Find(channelId) is { } channel ? (true, channel.Definitions.Find(chaincode)) : (false, null)));
+        }
         services.AddHostedService<PeerService>();
         services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("peer.channels");
         services.AddNodeEndpoints(Listen, app =>
@@ -81,6 +90,10 @@ public static class PeerHostExtensions
                 rpc.MapGrpcService<Endorser.Endorser>();
                 rpc.MapGrpcService<PeerDeliverServer>();
                 rpc.MapGrpcService<ChaincodeConnections>();
+                if (gateway)
+                {
+                    rpc.MapGateway();
+                }
             });
         });
         return builder;
@@ -91,6 +104,43 @@ public static class PeerHostExtensions
         var settings = Settings(services);
         kestrel.ListenNode(settings.ListenAddress, settings.AdminListenAddress, settings.OperationsListenAddress, settings.Insecure ? null : settings.Tls.Load(),
             services.GetRequiredService<PeerChannels>().TlsClientRoots);
+    }
+
+    /// <summary>
+    /// Whether the peer runs a gateway (<c>Peer:Gateway:Enabled</c>, true unless set otherwise). Decided when the peer
+    /// is added, since it decides which services the host has; a value that is not a boolean leaves it on, and the
+    /// settings check at start names it.
+    /// </summary>
+    private static bool GatewayEnabled(IConfiguration configuration, Action<PeerOptions>? configure)
+    {
+        var probe = new PeerOptions();
+        if (bool.TryParse(configuration[$"{PeerOptions.Section}:Gateway:Enabled"], out var enabled))
+        {
+            probe.Gateway.Enabled = enabled;
+        }
+        configure?.Invoke(probe);
+        return probe.Gateway.Enabled;
+    }
+
+    /// <summary>The peer's gateway settings, from the peer's: its identity, its TLS material, itself as its organisation's first peer.</summary>
+    private static void ConfigureGateway(GatewayOptions gateway, PeerOptions peer)
+    {
+        gateway.MspId = peer.MspId;
+        gateway.MspDirectory = peer.MspDirectory;
+        gateway.Insecure = peer.Insecure;
+        gateway.Tls.Directory = peer.Tls.Directory;
+        gateway.Tls.CertificateFile = peer.Tls.CertificateFile;
+        gateway.Tls.KeyFile = peer.Tls.KeyFile;
+        foreach (var ca in peer.Tls.ClientRootCaFiles)
+        {
+            gateway.Tls.ClientRootCaFiles.Add(ca);
+        }
+        gateway.Peers.Clear();
+        gateway.Peers.Add(peer.OwnEndpoint);
+        gateway.EndorsementTimeout = peer.Gateway.EndorsementTimeout;
+        gateway.BroadcastTimeout = peer.Gateway.BroadcastTimeout;
+        gateway.DialTimeout = peer.Gateway.DialTimeout;
+        gateway.ConcurrencyLimit = peer.Gateway.ConcurrencyLimit;
     }
 
     private static PeerOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PeerOptions>>().Value;

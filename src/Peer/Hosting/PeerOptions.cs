@@ -46,9 +46,44 @@ public sealed class PeerOptions
     /// </summary>
     public IDictionary<string, string> ChaincodeAddresses { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The peer's <c>host:port</c> as other nodes dial it and the channel configuration names it (Fabric's
+    /// <c>peer.address</c>); empty means <see cref="ListenAddress"/>. Its gateway recognises itself by it.
+    /// </summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>The gateway the peer runs on its own address (Fabric's <c>peer.gateway</c>).</summary>
+    public PeerGatewaySettings Gateway { get; } = new();
+
     /// <summary>Development only: no TLS anywhere (gRPC h2c, plain admin HTTP, plain connections to orderers).</summary>
     public bool Insecure { get; set; }
 
-    /// <summary>The peer's TLS material; its certificate is also the client certificate towards orderers.</summary>
-    public TlsSettings Tls { get; } = new();
+    /// <summary>
+    /// The peer's TLS material; its certificate is also the client certificate towards orderers and other peers.
+    /// Applications need not present a client certificate (<see cref="TlsSettings.ClientAuthRequired"/> is false
+    /// by default, as Fabric's); the admin port always requires one.
+    /// </summary>
+    public TlsSettings Tls { get; } = new() { ClientAuthRequired = false };
+
+    /// <summary>The address the peer's gateway knows it by.</summary>
+    internal string OwnEndpoint => string.IsNullOrEmpty(Address) ? ListenAddress : Address;
+}
+
+/// <summary>The peer's gateway (Fabric's <c>peer.gateway</c> settings, and <c>peer.limits.concurrency.gatewayService</c>).</summary>
+public sealed class PeerGatewaySettings
+{
+    /// <summary>Whether the peer's address serves <c>gateway.Gateway</c>; off, applications use a standalone gateway.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long one peer may take to endorse or evaluate a proposal.</summary>
+    public TimeSpan EndorsementTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one orderer may take to accept a transaction.</summary>
+    public TimeSpan BroadcastTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for a connection to another peer or an orderer.</summary>
+    public TimeSpan DialTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gateway requests served at once; more are refused with RESOURCE_EXHAUSTED.</summary>
+    public int ConcurrencyLimit { get; set; } = 500;
 }

@@ -46,10 +46,35 @@ internal sealed class PeerOptionsValidator : IValidateOptions<PeerOptions>
                 failures.Add($"Peer:StateDatabase: '{options.StateDatabase}' is not supported; use sqlite or postgres");
                 break;
         }
+        if (!string.IsNullOrEmpty(options.Address) && !Endpoints.IsValid(options.Address))
+        {
+            failures.Add($"Peer:Address: '{options.Address}' is not a host:port address");
+        }
+        failures.AddRange(GatewayFailures(options.Gateway));
         if (options.ChaincodeExecuteTimeout <= TimeSpan.Zero)
         {
             failures.Add("Peer:ChaincodeExecuteTimeout: must be a positive duration");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> GatewayFailures(PeerGatewaySettings gateway)
+    {
+        if (gateway.EndorsementTimeout <= TimeSpan.Zero)
+        {
+            yield return "Peer:Gateway:EndorsementTimeout: must be a positive duration";
+        }
+        if (gateway.BroadcastTimeout <= TimeSpan.Zero)
+        {
+            yield return "Peer:Gateway:BroadcastTimeout: must be a positive duration";
+        }
+        if (gateway.DialTimeout <= TimeSpan.Zero)
+        {
+            yield return "Peer:Gateway:DialTimeout: must be a positive duration";
+        }
+        if (gateway.ConcurrencyLimit <= 0)
+        {
+            yield return "Peer:Gateway:ConcurrencyLimit: must be at least 1";
+        }
     }
 }

@@ -4,7 +4,7 @@ namespace ZonCoin.Peer.Hosting;
 
 /// <summary>
 /// The peer process (<see cref="PeerHostExtensions.AddPeer"/>). Settings come from <c>appsettings.json</c>,
-/// environment variables (<c>Peer__X</c>) and flags: <c>--listen</c>, <c>--admin-listen</c>,
+/// environment variables (<c>Peer__X</c>) and flags: <c>--listen</c>, <c>--address</c>, <c>--admin-listen</c>,
 /// <c>--operations-listen</c>, <c>--data-dir</c>, <c>--msp-id</c>, <c>--msp-dir</c>, <c>--tls-dir</c> and
 /// <c>--insecure</c> (development only). Exit codes: 0 after a clean stop, 2 for bad settings, 1 when the peer
 /// could not start.
@@ -16,6 +16,7 @@ public static class PeerProgram
         new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["--listen"] = "Peer:ListenAddress",
+            ["--address"] = "Peer:Address",
             ["--admin-listen"] = "Peer:AdminListenAddress",
             ["--operations-listen"] = "Peer:OperationsListenAddress",
             ["--data-dir"] = "Peer:DataDirectory",

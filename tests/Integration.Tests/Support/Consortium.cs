@@ -107,12 +107,13 @@ public sealed class Consortium : IAsyncLifetime
         return path;
     }
 
-    /// <summary>A genesis block for a channel of the first <paramref name="memberCount"/> orgs.</summary>
-    internal Block Genesis(string channelId, int memberCount = 3, OrderingDefinition? ordering = null, IReadOnlyList<string>? ordererEndpoints = null)
+    /// <summary>A genesis block for a channel of the first <paramref name="memberCount"/> orgs, each with its anchor peers (by MSP id) if given.</summary>
+    internal Block Genesis(string channelId, int memberCount = 3, OrderingDefinition? ordering = null, IReadOnlyList<string>? ordererEndpoints = null,
+        IReadOnlyDictionary<string, string>? anchorPeers = null)
     {
         var config = ChannelConfigBuilder.Create(
             channelId,
-            [.. Orgs.Take(memberCount).Select(org => org.Definition())],
+            [.. Orgs.Take(memberCount).Select(org => anchorPeers?.GetValueOrDefault(org.MspId) is { } anchor ? org.Definition() with { PeerEndpoints = [anchor] } : org.Definition())],
             [Orderer.Definition(ordererEndpoints ?? ["127.0.0.1:7050"])],
             ordering ?? new OrderingDefinition { BatchTimeout = TimeSpan.FromMilliseconds(200), MaxMessageCount = 50 });
         return Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config));

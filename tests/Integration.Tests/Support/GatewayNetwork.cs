@@ -4,10 +4,13 @@ namespace ZonCoin.Integration.Tests.Support;
 
 /// <summary>
 /// <see cref="PeerNetwork"/> (Org1 and Org2 peers, solo orderer, channel <c>e2e</c>, the C# sample chaincode under
-/// <c>AND('Org1MSP.peer','Org2MSP.peer')</c>) plus a gateway process for Org1 that knows both orgs' peers.
+/// <c>AND('Org1MSP.peer','Org2MSP.peer')</c>) plus a gateway process for Org1 that knows both orgs' peers. The channel
+/// names no peers, so a gateway knows only those it is told about.
 /// </summary>
 public class GatewayNetwork : PeerNetwork
 {
+    protected override bool AnchorPeers => false;
+
     internal GatewayNode Gateway { get; private set; } = null!;
 
     public override async Task InitializeAsync()

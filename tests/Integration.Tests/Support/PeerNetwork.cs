@@ -42,6 +42,9 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>The program peer 1 or 2 runs; the production peer by default.</summary>
     private protected virtual PeerProgramFile PeerProgram(int peer) => PeerProgramFile.Production;
 
+    /// <summary>Whether the channel configuration names each org's peer (so a peer's gateway can reach the other org's).</summary>
+    protected virtual bool AnchorPeers => true;
+
     /// <summary>The CLI output of the deploy.</summary>
     internal string DeployOutput { get; private set; } = "";
 
@@ -53,11 +56,14 @@ public class PeerNetwork : IAsyncLifetime
     {
         await Consortium.InitializeAsync();
         Orderer = await OrdererNode.StartAsync(Consortium, tls: false);
-        var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"]);
+        // The channel names each org's peer (its anchor peer), so each peer's own gateway finds the other org's.
+        var (port1, port2) = (NodeProcess.FreePort(), NodeProcess.FreePort());
+        var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"],
+            anchorPeers: AnchorPeers ? new Dictionary<string, string> { [Org1.MspId] = $"127.0.0.1:{port1}", [Org2.MspId] = $"127.0.0.1:{port2}" } : null);
         var joined = await Orderer.JoinAsync(genesis);
         Assert.True(joined.ExitCode == 0, joined.Output);
-        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1, environment: PeerEnvironment(1), program: PeerProgram(1)),
-            PeerNode.StartAsync(Consortium, Org2, environment: PeerEnvironment(2), program: PeerProgram(2)));
+        var peers = await Task.WhenAll(PeerNode.StartAsync(Consortium, Org1, environment: PeerEnvironment(1), program: PeerProgram(1), port: port1),
+            PeerNode.StartAsync(Consortium, Org2, environment: PeerEnvironment(2), program: PeerProgram(2), port: port2));
         (Peer1, Peer2) = (peers[0], peers[1]);
         foreach (var peer in peers)
         {

@@ -12,11 +12,13 @@ internal sealed class PeerNode : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     private readonly Consortium _consortium;
+    private readonly int? _fixedPort;
     private NodeProcess? _process;
 
-    private PeerNode(Consortium consortium, OrgMaterial org, string dataDirectory)
+    private PeerNode(Consortium consortium, OrgMaterial org, string dataDirectory, int? port = null)
     {
         _consortium = consortium;
+        _fixedPort = port;
         Org = org;
         DataDirectory = dataDirectory;
         NewPorts();
@@ -39,10 +41,14 @@ internal sealed class PeerNode : IAsyncDisposable
 
     public string Output => _process?.Output ?? "";
 
+    /// <param name="port">The gRPC port, when the channel configuration already names it (the org's anchor peer); a free one otherwise.</param>
     public static async Task<PeerNode> StartAsync(Consortium consortium, OrgMaterial org, bool tls = false, IReadOnlyDictionary<string, string>? environment = null,
-        PeerProgramFile? program = null)
+        PeerProgramFile? program = null, int? port = null)
     {
-        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}")) { Tls = tls, Environment = environment, Program = program ?? PeerProgramFile.Production };
+        var node = new PeerNode(consortium, org, consortium.NewDirectory($"peer-{org.Name}"), port)
+        {
+            Tls = tls, Environment = environment, Program = program ?? PeerProgramFile.Production,
+        };
         await NodeProcess.StartOnFreePortsAsync(node.StartAsync, node.NewPorts);
         return node;
     }
@@ -72,7 +78,7 @@ internal sealed class PeerNode : IAsyncDisposable
     /// <summary>Picks other free ports (before the first start, when another process took one of ours).</summary>
     private void NewPorts()
     {
-        Port = NodeProcess.FreePort();
+        Port = _fixedPort ?? NodeProcess.FreePort();
         AdminPort = NodeProcess.FreePort();
         OperationsPort = NodeProcess.FreePort();
     }

@@ -198,6 +198,10 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
         var failures = new List<string>();
         foreach (var peer in _topology.OwnPeers)
         {
+            if (_peers.TryFindDefinitionLocally(peer, ChannelId, chaincode, out var local))
+            {
+                return local;
+            }
             var answer = await _peers.QueryAsync(peer, ChannelId, LifecycleNamespace, ["QueryChaincodeDefinition", chaincode], _stopping.Token).ConfigureAwait(false);
             if (answer.IsSuccess)
             {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,9 +19,10 @@ namespace ZonCoin.Gateway.Hosting;
 public static class GatewayHostExtensions
 {
     /// <summary>
-    /// Adds a gateway to the host: its settings (section <c>Gateway</c>, validated at start), the Gateway service
-    /// and the Deliver services it forwards to its organisation's peers, its <c>gateway.peers</c> health check and
-    /// metrics, on the listen addresses of its settings. The gateway uses the host's <see cref="TimeProvider"/>.
+    /// Adds a standalone gateway to the host: its settings (section <c>Gateway</c>, validated at start), the Gateway
+    /// service and the Deliver services it forwards to its organisation's peers, its <c>gateway.peers</c> health check
+    /// and metrics, on the listen addresses of its settings. The gateway uses the host's <see cref="TimeProvider"/>.
+    /// A process hosts one gateway: not beside a peer that runs its own (<see cref="AddPeerGateway"/>).
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="configure">Changes the settings after they were read from configuration.</param>
@@ -29,17 +31,64 @@ public static class GatewayHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddNodeOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section, configure);
         var services = builder.Services;
+        AddGatewayServices(services, localPeer: null);
+        services.AddRpcService<DeliverRelay>(methods => methods
+            .Duplex(PeerDeliverService.Deliver, (relay, requests, responses, context) => relay.DeliverAsync(PeerDeliverService.Deliver, requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverFiltered, (relay, requests, responses, context) => relay.DeliverAsync(PeerDeliverService.DeliverFiltered, requests, responses, context))
+            .Duplex(PeerDeliverService.DeliverWithPrivateData, (relay, requests, responses, context) => relay.DeliverAsync(PeerDeliverService.DeliverWithPrivateData, requests, responses, context)));
+        services.AddSingleton<DeliverRelay>();
+        services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway.peers");
+        services.AddNodeEndpoints(Listen, app =>
+        {
+            var settings = Settings(app.ApplicationServices);
+            app.UseOperationsEndpoint(Endpoints.Parse(settings.OperationsListenAddress).Port);
+            app.UseRpcOnPort(Endpoints.Parse(settings.ListenAddress).Port, rpc =>
+            {
+                rpc.MapGateway();
+                rpc.MapGrpcService<DeliverRelay>();
+            });
+        });
+        return builder;
+    }
 
+    /// <summary>
+    /// Adds the gateway a peer runs, as Fabric's peer does: the Gateway service for the peer's own address (map it
+    /// there with <see cref="MapGateway"/>; Deliver stays the peer's), with the peer's endorser called in-process.
+    /// Its settings are the caller's: configure <see cref="GatewayOptions"/> from the peer's own (its listen
+    /// addresses are not used), with the peer's address first in <see cref="GatewayOptions.Peers"/>.
+    /// </summary>
+    /// <param name="services">The peer's services.</param>
+    /// <param name="localPeer">The peer the gateway runs in.</param>
+    public static IServiceCollection AddPeerGateway(this IServiceCollection services, Func<IServiceProvider, LocalPeer> localPeer)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(localPeer);
+        AddGatewayServices(services, localPeer);
+        return services;
+    }
+
+    /// <summary>Serves the <c>gateway.Gateway</c> service (Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents).</summary>
+    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGrpcService<GatewayServer>();
+        return endpoints;
+    }
+
+    private static void AddGatewayServices(IServiceCollection services, Func<IServiceProvider, LocalPeer>? localPeer)
+    {
+        if (services.Any(service => service.ServiceType == typeof(GatewayServer)))
+        {
+            throw new InvalidOperationException(
+                "this process already hosts a gateway: a peer runs one unless Peer:Gateway:Enabled is false, and a process hosts one gateway");
+        }
         services.AddGrpc().AddServiceOptions<GatewayServer>(grpc => grpc.Interceptors.Add<GatewayCallInterceptor>());
         services.AddRpcService<GatewayServer>(methods => methods
             .Unary(GatewayService.Evaluate, (server, request, context) => server.EvaluateAsync(request, context))
             .Unary(GatewayService.Endorse, (server, request, context) => server.EndorseAsync(request, context))
             .Unary(GatewayService.Submit, (server, request, context) => server.SubmitAsync(request, context))
             .Unary(GatewayService.CommitStatus, (server, request, context) => server.CommitStatusAsync(request, context))
-            .ServerStreaming(GatewayService.ChaincodeEvents, (server, request, responses, context) => server.ChaincodeEventsAsync(request, responses, context))
-            .Duplex(PeerDeliverService.Deliver, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.Deliver, requests, responses, context))
-            .Duplex(PeerDeliverService.DeliverFiltered, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverFiltered, requests, responses, context))
-            .Duplex(PeerDeliverService.DeliverWithPrivateData, (server, requests, responses, context) => server.DeliverAsync(PeerDeliverService.DeliverWithPrivateData, requests, responses, context)));
+            .ServerStreaming(GatewayService.ChaincodeEvents, (server, request, responses, context) => server.ChaincodeEventsAsync(request, responses, context)));
 
         services.AddSingleton(Settings);
         services.AddSingleton(sp => new ConcurrencyLimiter(Settings(sp).ConcurrencyLimit));
@@ -58,18 +107,10 @@ public static class GatewayHostExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new PeerClient(sp.GetRequiredService<NodeConnections>(), sp.GetRequiredService<SigningIdentity>(), Settings(sp).EndorsementTimeout,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), localPeer?.Invoke(sp)));
         services.AddSingleton(sp => new OrdererClient(sp.GetRequiredService<NodeConnections>(), Settings(sp).BroadcastTimeout));
         services.AddSingleton<GatewayChannels>();
         services.AddSingleton<GatewayServer>();
-        services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway.peers");
-        services.AddNodeEndpoints(Listen, app =>
-        {
-            var settings = Settings(app.ApplicationServices);
-            app.UseOperationsEndpoint(Endpoints.Parse(settings.OperationsListenAddress).Port);
-            app.UseRpcOnPort(Endpoints.Parse(settings.ListenAddress).Port, rpc => rpc.MapGrpcService<GatewayServer>());
-        });
-        return builder;
     }
 
     private static void Listen(KestrelServerOptions kestrel, IServiceProvider services)

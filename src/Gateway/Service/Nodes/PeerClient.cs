@@ -1,7 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Gateway.Hosting;
 using ZonCoin.Protos.Common;
+using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Client;
@@ -12,7 +14,8 @@ namespace ZonCoin.Gateway.Nodes;
 
 /// <summary>
 /// The gateway's calls to peers: proposals (the client's, passed on; or the gateway's own system-chaincode
-/// queries) and Deliver streams signed by the gateway's identity.
+/// queries) and Deliver streams signed by the gateway's identity. A gateway inside a peer passes proposals for that
+/// peer to its endorser in-process.
 /// </summary>
 internal sealed class PeerClient
 {
@@ -20,9 +23,11 @@ internal sealed class PeerClient
     private readonly SigningIdentity _identity;
     private readonly TimeSpan _endorsementTimeout;
     private readonly TimeProvider _time;
+    private readonly LocalPeer? _local;
 
-    public PeerClient(NodeConnections connections, SigningIdentity identity, TimeSpan endorsementTimeout, TimeProvider time)
+    public PeerClient(NodeConnections connections, SigningIdentity identity, TimeSpan endorsementTimeout, TimeProvider time, LocalPeer? local = null)
     {
+        _local = local;
         _connections = connections;
         _identity = identity;
         _endorsementTimeout = endorsementTimeout;
@@ -35,6 +40,10 @@ internal sealed class PeerClient
     /// <summary>Sends a proposal to one peer, within the endorsement timeout, and classifies the answer.</summary>
     public async Task<EndorserAnswer> ProcessProposalAsync(PeerAddress peer, SignedProposal proposal, CancellationToken cancellationToken)
     {
+        if (_local is not null && peer.Endpoint == _local.Endpoint)
+        {
+            return await ProcessLocallyAsync(_local, peer, proposal, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             var channel = _connections.Get(peer.Endpoint);
@@ -46,6 +55,41 @@ internal sealed class PeerClient
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             return EndorserAnswer.FromError(peer, ex);
+        }
+    }
+
+    /// <summary>
+    /// A chaincode's definition read from the peer the gateway runs in (no proposal, so no ACL on the gateway's own
+    /// identity): false when <paramref name="peer"/> is another peer, or the local peer has not joined the channel.
+    /// </summary>
+    public bool TryFindDefinitionLocally(PeerAddress peer, string channelId, string chaincode, out ChaincodeDefinition? definition)
+    {
+        definition = null;
+        if (_local is null || peer.Endpoint != _local.Endpoint)
+        {
+            return false;
+        }
+        (var found, definition) = _local.FindDefinition(channelId, chaincode);
+        return found;
+    }
+
+    /// <summary>The in-process call: the same answers, and the same endorsement timeout, as over gRPC.</summary>
+    private async Task<EndorserAnswer> ProcessLocallyAsync(LocalPeer local, PeerAddress peer, SignedProposal proposal, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_endorsementTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return EndorserAnswer.FromResponse(peer, await local.ProcessProposal(proposal, linked.Token).ConfigureAwait(false));
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return EndorserAnswer.FromError(peer, ex);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return EndorserAnswer.FromError(peer, new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded,
+                $"the peer did not answer within the endorsement timeout ({_endorsementTimeout.TotalSeconds:0.###} s)")));
         }
     }
 
