@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Peer;
@@ -13,7 +14,8 @@ namespace ZonCoin.Integration.Tests;
 /// endorsement policy (<c>/Channel/Application/Endorsement</c>, MAJORITY of the orgs' Endorsement policies), and a
 /// gateway started with <c>--tls-dir</c> (the peer's TLS folder). An application connects over TLS trusting the org's
 /// TLS CA, submits and evaluates: TLS from applications to the gateway and mutual TLS from the gateway to the peer
-/// (endorsing, deliver for commit status) and to the orderer (broadcast).
+/// (endorsing, deliver for commit status) and to the orderer (broadcast). Then Fabric's official Node client, pointed at
+/// the peer (its own gateway) with TLS and no client certificate, submits and evaluates.
 /// </summary>
 [Collection(ConsortiumCollectionDefinition.Name)]
 public sealed class GatewayTlsTests : IAsyncLifetime
@@ -78,5 +80,34 @@ public sealed class GatewayTlsTests : IAsyncLifetime
         {
             Assert.Fail($"{ex}\ngateway:\n{gateway.Output}\npeer:\n{peer.Output}\norderer:\n{orderer.Output}");
         }
+
+        // Fabric's official client pointed at the peer itself, as Fabric's samples connect: TLS trusting the org's TLS
+        // CA, no client certificate; the peer's own gateway endorses, submits and waits for the commit.
+        var request = new JsonObject
+        {
+            ["endpoint"] = peer.Endpoint,
+            ["tlsRootCertPath"] = peer.TlsCaFile,
+            ["mspId"] = org.MspId,
+            ["certPath"] = Directory.GetFiles(Path.Combine(user, "signcerts")).Single(),
+            ["keyPath"] = Directory.GetFiles(Path.Combine(user, "keystore")).Single(),
+            ["channel"] = ChannelId,
+            ["steps"] = new JsonArray(
+                Step("submit", "TransferAsset", id, "Ida"),
+                Step("evaluate", "ReadAsset", id)),
+        };
+        var file = Path.Combine(_consortium.NewDirectory("peer-gateway"), "request.json");
+        await File.WriteAllTextAsync(file, request.ToJsonString());
+        var steps = Assert.Single(await NodeTool.RunAsync("gateway-client.js", [file])).GetProperty("steps").EnumerateArray().ToList();
+        Assert.False(steps[0].TryGetProperty("error", out var submitError), $"submit through the peer failed: {submitError}\npeer:\n{peer.Output}");
+        Assert.True(steps[1].TryGetProperty("result", out var result), $"evaluate through the peer failed: {steps[1]}");
+        Assert.Equal("Ida", JsonDocument.Parse(result.GetString()!).RootElement.GetProperty("Owner").GetString());
     }
+
+    private static JsonObject Step(string op, string function, params string[] args) => new()
+    {
+        ["op"] = op,
+        ["chaincode"] = Chaincode,
+        ["fn"] = function,
+        ["args"] = new JsonArray([.. args.Select(a => (JsonNode)a)]),
+    };
 }

@@ -4,7 +4,8 @@
 // tests/Integration.Tests/GatewayNodeClientInteropTests.cs.
 //
 // usage: node tools/gateway-client.js <request.json>
-//   request.json: { endpoint: "host:port" (h2c), mspId, certPath (PEM), keyPath (PKCS#8 PEM), channel,
+//   request.json: { endpoint: "host:port", tlsRootCertPath? (PEM: TLS trusting it, no client certificate, as
+//                   Fabric's samples connect; h2c without it), mspId, certPath (PEM), keyPath (PKCS#8 PEM), channel,
 //                   steps: [ { op, ... }, ... ] }
 //
 // Every step runs in order on one connection and yields one result object; a step that throws is reported as
@@ -45,6 +46,10 @@ const CALL_DEADLINE_MS = 60_000;
 /** How long an event stream may stay silent before the step gives up on it. */
 const EVENT_WAIT_MS = 60_000;
 
+/** TLS trusting the request's root certificate (the server's certificate must name the endpoint's host), or h2c. */
+const channelCredentials = (request) => (request.tlsRootCertPath
+    ? grpc.credentials.createSsl(fs.readFileSync(request.tlsRootCertPath))
+    : grpc.credentials.createInsecure());
 const deadline = () => ({ deadline: Date.now() + CALL_DEADLINE_MS });
 const utf8 = (bytes) => Buffer.from(bytes).toString('utf8');
 const codeName = (code) => Object.keys(peer.TxValidationCode).find((name) => peer.TxValidationCode[name] === code);
@@ -290,7 +295,7 @@ const operations = {
 
     async offline({ request, credentials }, step) {
         // A second connection without a signer: every signature is made here, over the client's own digests.
-        const client = new grpc.Client(request.endpoint, grpc.credentials.createInsecure());
+        const client = new grpc.Client(request.endpoint, channelCredentials(request));
         const gateway = connect({
             client,
             identity: credentials.identity,
@@ -428,7 +433,7 @@ async function main() {
         identity: { mspId: request.mspId, credentials: fs.readFileSync(request.certPath) },
         privateKey,
     };
-    const client = new grpc.Client(request.endpoint, grpc.credentials.createInsecure());
+    const client = new grpc.Client(request.endpoint, channelCredentials(request));
     const gateway = connect({
         client,
         identity: credentials.identity,
