@@ -3,6 +3,7 @@ using ZonCoin.Cli.Compose;
 using ZonCoin.Cli.Topology;
 using ZonCoin.Cli.Tests.Support;
 using ZonCoin.Core.Protocol;
+using ZonCoin.Gateway.Client;
 using ZonCoin.Protos.Common;
 
 namespace ZonCoin.Cli.Tests;
@@ -11,7 +12,7 @@ namespace ZonCoin.Cli.Tests;
 /// <c>zoncoin compose generate</c> on the repository's network.yaml: Docker Compose itself (<c>docker-compose config</c>,
 /// the Debian package the project's set-up installs) accepts the file, and the deployment is the one the issue asks
 /// for: Kafka in KRaft mode with three brokers, three kafka orderers named in the channels' genesis blocks, a
-/// PostgreSQL per peer, chaincode hosts, gateways and a one-shot setup service whose script is valid bash.
+/// PostgreSQL per peer (each serving its org's gateway), chaincode hosts and a one-shot setup service whose script is valid bash.
 /// </summary>
 public sealed class ComposeGenerateTests : IDisposable
 {
@@ -35,7 +36,8 @@ public sealed class ComposeGenerateTests : IDisposable
             var peer = $"peer0.{org.EffectiveDomain}";
             Assert.Contains(peer, names);
             Assert.Contains($"postgres.{peer}", names);
-            Assert.Contains($"gateway.{org.EffectiveDomain}", names);
+            // The peer serves the org's gateway: no gateway container.
+            Assert.DoesNotContain($"gateway.{org.EffectiveDomain}", names);
             Assert.Contains($"zoncoin-chaincode.{org.EffectiveDomain}", names);
             Assert.Contains($"supplychain-chaincode.{org.EffectiveDomain}", names);
         }
@@ -44,6 +46,10 @@ public sealed class ComposeGenerateTests : IDisposable
         Assert.Contains("KAFKA_MIN_INSYNC_REPLICAS: \"2\"", yaml, StringComparison.Ordinal);
         Assert.Contains("Orderer__ConsensusType: kafka", yaml, StringComparison.Ordinal);
         Assert.Contains("Peer__StateDatabase: postgres", yaml, StringComparison.Ordinal);
+        Assert.Contains("Peer__Address: peer0.amazon.zoncoin.local:7051", yaml, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:7051:7051", yaml, StringComparison.Ordinal);
+        var amazon = ConnectionProfile.Load(Path.Combine(_out, "connections", "Amazon.json"));
+        Assert.Equal("peer0.amazon.zoncoin.local:7051", amazon.Gateway.Endpoint);
 
         foreach (var channel in topology.Channels)
         {

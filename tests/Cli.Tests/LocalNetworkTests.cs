@@ -36,9 +36,9 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.True(state.Tls);
         Assert.Equal(
             ["postgres", "orderer0.orderer",
-             "peer0.amazon", "chaincode.zoncoin.amazon", "chaincode.supplychain.amazon", "gateway.amazon",
-             "peer0.manufacturer", "chaincode.zoncoin.manufacturer", "chaincode.supplychain.manufacturer", "gateway.manufacturer",
-             "peer0.distributor", "chaincode.zoncoin.distributor", "chaincode.supplychain.distributor", "gateway.distributor"],
+             "peer0.amazon", "chaincode.zoncoin.amazon", "chaincode.supplychain.amazon",
+             "peer0.manufacturer", "chaincode.zoncoin.manufacturer", "chaincode.supplychain.manufacturer",
+             "peer0.distributor", "chaincode.zoncoin.distributor", "chaincode.supplychain.distributor"],
             state.Services.Select(s => s.Name));
         Assert.All(state.Services, s => Assert.True(ConsortiumNetwork.IsAlive(s), $"{s.Name} (pid {s.Pid}) is not running"));
         Assert.All(state.Services.Where(s => s.Kind != "postgres"), s => Assert.True(File.Exists(s.Log), s.Log));
@@ -46,11 +46,12 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.Equal(state.Services.Single(s => s.Name == "chaincode.zoncoin.distributor").Endpoint,
             state.Services.Single(s => s.Name == "peer0.distributor").Environment["Peer__ChaincodeAddresses__zoncoin"]);
 
-        // Both contracts answer through each org's gateway, with the written profiles (TLS).
+        // Both contracts answer through each org's gateway (its peer's, as Fabric's), with the written profiles (TLS).
         var amazonAccount = "";
         foreach (var org in Orgs)
         {
             var profile = ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", $"{org}.json"));
+            Assert.Equal(state.Services.Single(s => s.Name == $"peer0.{org.ToLowerInvariant()}").Endpoint, profile.Gateway.Endpoint);
             Assert.Equal(["zoncoin", "supplychain"], profile.Channels);
             Assert.NotNull(profile.Gateway.TlsRootCertPath);
             using var gateway = Gateway.Client.Gateway.Connect(profile);
@@ -101,7 +102,7 @@ public sealed class LocalNetworkTests : IDisposable
         var again = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
         Assert.True(again.ExitCode == 0, again.StandardError + again.StandardOutput);
         Assert.DoesNotContain("started ", again.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("all 14 services were already running", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("all 11 services were already running", again.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(state.Services.Select(s => s.Pid), NetworkState.Load(NetworkDir).Services.Select(s => s.Pid));
 
         // Admin commands with no endpoint flags: the network recorded in $ZONCOIN_NETWORK_DIR.
@@ -143,7 +144,7 @@ public sealed class LocalNetworkTests : IDisposable
         // The pharma scenario on the running network: `zoncoin demo` checks every step itself and exits 1 on a surprise.
         var demo = CliProcess.Run("demo", "--topology", topology, "--dir", NetworkDir);
         Assert.True(demo.ExitCode == 0, demo.StandardError + demo.StandardOutput);
-        Assert.Contains("all 14 services were already running", demo.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("all 11 services were already running", demo.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("demo complete", demo.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("recalls batch", demo.StandardOutput, StringComparison.Ordinal);
 
@@ -219,7 +220,7 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.True(pharmacy.Onboarded);
         Assert.Equal(["zoncoin", "supplychain"], pharmacy.Channels);
         Assert.All(state.Channels, c => Assert.Contains("Pharmacy", c.Organizations));
-        var pharmacyServices = new[] { "peer0.pharmacy", "chaincode.zoncoin.pharmacy", "chaincode.supplychain.pharmacy", "gateway.pharmacy" };
+        var pharmacyServices = new[] { "peer0.pharmacy", "chaincode.zoncoin.pharmacy", "chaincode.supplychain.pharmacy" };
         foreach (var name in pharmacyServices)
         {
             var service = state.Services.SingleOrDefault(s => s.Name == name);
@@ -251,7 +252,7 @@ public sealed class LocalNetworkTests : IDisposable
             Assert.True(own == highest && own > 0, $"{channel}: Pharmacy's peer is at {own}, the others at {highest}");
         }
 
-        // Pharmacy transacts through its own gateway with its profile on both channels, and sees the loop's products.
+        // Pharmacy transacts through its own gateway (its peer's) with its profile on both channels, and sees the loop's products.
         var profile = ConnectionProfile.Load(Path.Combine(NetworkDir, "connections", "Pharmacy.json"));
         Assert.Equal("PharmacyMSP", profile.MspId);
         using (var gateway = Gateway.Client.Gateway.Connect(profile))
@@ -289,7 +290,7 @@ public sealed class LocalNetworkTests : IDisposable
         // `up` again keeps the onboarded org: nothing is stopped or started, Pharmacy stays a member of both channels.
         var upAgain = CliProcess.Run("network", "up", "--topology", topology, "--dir", NetworkDir);
         Assert.True(upAgain.ExitCode == 0, upAgain.StandardError + upAgain.StandardOutput);
-        Assert.Contains("all 18 services were already running", upAgain.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("all 14 services were already running", upAgain.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("stopped ", upAgain.StandardOutput, StringComparison.Ordinal);
         Assert.All(NetworkState.Load(NetworkDir).Channels, c => Assert.Contains("Pharmacy", c.Organizations));
 
@@ -302,7 +303,7 @@ public sealed class LocalNetworkTests : IDisposable
         // Down stops Pharmacy's services with the others'.
         var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
         Assert.True(down.ExitCode == 0, down.StandardError);
-        Assert.Contains("stopped gateway.pharmacy", down.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("stopped peer0.pharmacy", down.StandardOutput, StringComparison.Ordinal);
         Assert.All(state.Services, s => Assert.False(DetachedProcess.IsAlive(s.Pid, marker: null), $"{s.Name} (pid {s.Pid}) still runs"));
     }
 
@@ -347,6 +348,7 @@ public sealed class LocalNetworkTests : IDisposable
         Assert.Equal(["zoncoin", "supplychain"], clinic.Channels);
         Assert.Equal(half.Peers[0].Endpoint, clinic.Peers[0].Endpoint);
         Assert.Equal(half.Gateway, clinic.Gateway);
+        Assert.Equal(clinic.Peers[0].Endpoint, clinic.Gateway);
         Assert.Equal(certificate, await File.ReadAllBytesAsync(adminCertificate));
 
         using (var gateway = Gateway.Client.Gateway.Connect(ConnectionProfile.Load(clinic.ConnectionProfile)))
@@ -358,7 +360,7 @@ public sealed class LocalNetworkTests : IDisposable
 
         var down = CliProcess.Run("network", "down", "--dir", NetworkDir);
         Assert.True(down.ExitCode == 0, down.StandardError);
-        Assert.Contains("stopped gateway.clinic", down.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("stopped chaincode.supplychain.clinic", down.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

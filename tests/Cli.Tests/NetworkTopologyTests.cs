@@ -51,6 +51,7 @@ public sealed class NetworkTopologyTests
         Assert.Equal((17051, 27051, "postgres"), (amazon.Peers[0].EffectiveAdminPort, amazon.Peers[0].EffectiveOperationsPort, amazon.Peers[0].StateDatabase));
         Assert.Equal((8055, 8056, "sqlite"), (manufacturer.Peers[0].EffectiveAdminPort, manufacturer.Peers[0].EffectiveOperationsPort, manufacturer.Peers[0].StateDatabase));
         Assert.Equal(27053, amazon.Gateway!.EffectiveOperationsPort);
+        Assert.Equal("127.0.0.1:7053", amazon.GatewayEndpoint);
         Assert.Equal("127.0.0.1:7050", topology.OrdererOrganizations.Single().Orderers[0].Endpoint);
         var contract = Assert.Single(topology.Contracts);
         Assert.Equal([7100, 7101], topology.MemberOrganizations.Select(o => topology.ContractPort(contract, o)));
@@ -70,6 +71,9 @@ public sealed class NetworkTopologyTests
         Assert.Equal(["zoncoin", "supplychain"], topology.Channels.Select(c => c.Name));
         Assert.All(topology.Channels, c => Assert.Equal(["Amazon", "Manufacturer", "Distributor"], c.Organizations));
         Assert.Equal(["postgres", "sqlite", "sqlite"], topology.MemberOrganizations.Select(o => o.Peers[0].StateDatabase));
+        // Each org's peer serves its gateway, as Fabric's: applications connect to the peer.
+        Assert.All(topology.MemberOrganizations, o => Assert.Null(o.Gateway));
+        Assert.Equal(["127.0.0.1:7051", "127.0.0.1:8051", "127.0.0.1:9051"], topology.MemberOrganizations.Select(o => o.GatewayEndpoint));
         var zoncoin = topology.Contracts.Single(c => c.Name == "zoncoin");
         Assert.Equal("AND('AmazonMSP.peer', OR('ManufacturerMSP.peer','DistributorMSP.peer'))", zoncoin.EndorsementPolicy);
         Assert.Equal(["Initialize", "ZonCoin", "ZON", "2", "AmazonMSP", "500"], zoncoin.Initialize);
@@ -97,7 +101,7 @@ public sealed class NetworkTopologyTests
         { "type: solo", "type: kafka", "kafka ordering needs ordering.brokers" },
         { "batchTimeout: 250ms", "batchTimeout: soon", "ordering.batchTimeout: 'soon' is not a positive duration" },
         { "mspId: ManufacturerMSP", "mspId: AmazonMSP", "organization 'AmazonMSP' is defined more than once" },
-        { "    gateway: { port: 8053 }\n", "", "organization 'Manufacturer' has peers but no gateway" },
+        { "    peers: [ { name: peer0, port: 8051, adminPort: 8055, operationsPort: 8056 } ]\n", "", "organization 'Manufacturer' has a gateway but no peers for it" },
         { "orderers: [ { name: orderer0, port: 7050 } ]", "orderers: [ { name: orderer0, port: 7050 }, { name: orderer1, port: 7060 } ]", "solo ordering runs exactly one orderer node" },
         { "initialize: [Initialize, ZonCoin, ZON, \"2\", AmazonMSP, \"500\"]", "initialize: []", "initialize needs a function name" },
         { "project: src/Chaincode.Token", "project: \"\"", "contract 'zoncoin': name, version and project are required" },

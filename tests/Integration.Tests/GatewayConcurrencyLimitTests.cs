@@ -22,9 +22,7 @@ public sealed class GatewayConcurrencyLimitTests(GatewayNetwork network)
         await using var gateway = await GatewayNode.StartAsync(network.Org1, [network.Peer1.Endpoint, $"{network.Org2.MspId}@{network.Peer2.Endpoint}"],
             "--concurrency-limit", "1");
         using var channel = gateway.Connect();
-        var user = Path.Combine(network.Org1.UserDirectory("User1"), "msp");
-        using var client = GatewayClient.Connect(channel, X509Identity.FromFile(network.Org1.MspId, Directory.GetFiles(Path.Combine(user, "signcerts"))[0]),
-            Signers.FromPemFile(Directory.GetFiles(Path.Combine(user, "keystore"))[0]));
+        using var client = network.Org1.ConnectGateway(channel);
         var fabric = client.GetNetwork(PeerNetwork.ChannelId);
         var contract = fabric.GetContract(PeerNetwork.Chaincode);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));

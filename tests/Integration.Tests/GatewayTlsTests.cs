@@ -56,8 +56,7 @@ public sealed class GatewayTlsTests : IAsyncLifetime
         await using var gateway = await GatewayNode.StartTlsAsync(org, [peer.Endpoint], Path.Combine(org.PeerDirectory(0), "tls"));
         using var channel = gateway.Connect();
         var user = Path.Combine(org.UserDirectory("User1"), "msp");
-        using var client = GatewayClient.Connect(channel, X509Identity.FromFile(org.MspId, Directory.GetFiles(Path.Combine(user, "signcerts"))[0]),
-            Signers.FromPemFile(Directory.GetFiles(Path.Combine(user, "keystore"))[0]));
+        using var client = org.ConnectGateway(channel);
         var contract = client.GetNetwork(ChannelId).GetContract(Chaincode);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var id = "asset-" + Guid.NewGuid().ToString("N")[..8];

@@ -33,9 +33,7 @@ public sealed class NodeShutdownTests : IAsyncLifetime
         // The gateway opens the channel (and follows the peer's blocks) on first use.
         using (var channel = gateway.Connect())
         {
-            var user = Path.Combine(org.UserDirectory("User1"), "msp");
-            using var client = GatewayClient.Connect(channel, X509Identity.FromFile(org.MspId, Directory.GetFiles(Path.Combine(user, "signcerts"))[0]),
-                Signers.FromPemFile(Directory.GetFiles(Path.Combine(user, "keystore"))[0]));
+            using var client = org.ConnectGateway(channel);
             // No chaincode is deployed: the gateway opens the channel, then refuses the evaluation.
             await Assert.ThrowsAnyAsync<Exception>(() => client.GetNetwork(ChannelId).GetContract("absent").EvaluateTransactionAsync("Nothing"));
         }

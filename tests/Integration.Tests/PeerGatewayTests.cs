@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
-using ZonCoin.Core.Crypto;
 using ZonCoin.Gateway.Client;
 using ZonCoin.Integration.Tests.Support;
 using ZonCoin.Protos.Peer;
@@ -22,12 +21,7 @@ public sealed class PeerGatewayTests(PeerNetwork network) : IDisposable
 
     private readonly GrpcChannel _channel = network.Peer1.Connect();
 
-    private GatewayClient Connect()
-    {
-        var msp = Path.Combine(network.Org1.UserDirectory("User1"), "msp");
-        return GatewayClient.Connect(_channel, X509Identity.FromFile(network.Org1.MspId, Directory.GetFiles(Path.Combine(msp, "signcerts"))[0]),
-            Signers.FromPemFile(Directory.GetFiles(Path.Combine(msp, "keystore"))[0]));
-    }
+    private GatewayClient Connect() => network.Org1.ConnectGateway(_channel);
 
     private static Contract Basic(GatewayClient gateway) => gateway.GetNetwork(PeerNetwork.ChannelId).GetContract(PeerNetwork.Chaincode);
 

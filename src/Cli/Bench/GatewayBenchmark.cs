@@ -12,7 +12,7 @@ namespace ZonCoin.Cli.Bench;
 /// <param name="Rate">Open loop: transactions started per second whatever is still in flight; 0 for the closed loop of <paramref name="Clients"/>.</param>
 internal sealed record GatewayBenchmarkSettings(
     int Clients, TimeSpan Duration, TimeSpan Warmup, string Workload, int Keys, string? Profile, string? Channel, string? Chaincode,
-    TimeSpan BatchTimeout, uint MaxMessageCount, int Rate = 0);
+    TimeSpan BatchTimeout, uint MaxMessageCount, int Rate = 0, bool StandaloneGateways = false);
 
 /// <summary>
 /// Drives the full transaction path through a gateway (each transaction: endorse by the policy's organisations,
@@ -37,7 +37,10 @@ internal static class GatewayBenchmark
             string chaincode;
             if (settings.Profile is null)
             {
-                network = await LocalNetwork.StartAsync(new LocalNetworkSpec { Root = root, BatchTimeout = settings.BatchTimeout, MaxMessageCount = settings.MaxMessageCount }, output, cancellationToken).ConfigureAwait(false);
+                network = await LocalNetwork.StartAsync(new LocalNetworkSpec
+                {
+                    Root = root, BatchTimeout = settings.BatchTimeout, MaxMessageCount = settings.MaxMessageCount, StandaloneGateways = settings.StandaloneGateways,
+                }, output, cancellationToken).ConfigureAwait(false);
                 profile = network.Profiles[network.Spec.Organizations[0]];
                 (channel, chaincode) = (network.Spec.ChannelId, network.Spec.Chaincode);
             }

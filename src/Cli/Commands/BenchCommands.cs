@@ -88,6 +88,7 @@ internal static class BenchCommands
         var chaincode = new Option<string?>("--chaincode") { Description = "Chaincode with Fabric's asset-transfer-basic functions (with --profile)" };
         var batchTimeout = new Option<int>("--batch-timeout-ms") { Description = "The local network's batch timeout", DefaultValueFactory = _ => 100 };
         var maxMessages = new Option<int>("--max-messages") { Description = "The local network's MaxMessageCount", DefaultValueFactory = _ => 500 };
+        var standalone = new Option<bool>("--standalone-gateway") { Description = "The local network runs a gateway process per organisation instead of the gateway in each peer" };
         batchTimeout.Validators.Add(result => Between(result, 1, 60_000));
         maxMessages.Validators.Add(result => Between(result, 1, 100_000));
         clients.Validators.Add(result => Between(result, 1, 10_000));
@@ -98,13 +99,13 @@ internal static class BenchCommands
         var command = new Command("gateway",
             "Drive endorse, submit and commit status through a gateway with N clients; print committed tx/s, latency percentiles and failures by validation code")
         {
-            clients, rate, duration, warmup, workload, keys, profile, channel, chaincode, batchTimeout, maxMessages,
+            clients, rate, duration, warmup, workload, keys, profile, channel, chaincode, batchTimeout, maxMessages, standalone,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(() =>
         {
             var settings = new GatewayBenchmarkSettings(parse.GetValue(clients), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(parse.GetValue(warmup)),
                 parse.GetValue(workload)!, parse.GetValue(keys), parse.GetValue(profile)?.FullName, parse.GetValue(channel), parse.GetValue(chaincode),
-                TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages), parse.GetValue(rate));
+                TimeSpan.FromMilliseconds(parse.GetValue(batchTimeout)), (uint)parse.GetValue(maxMessages), parse.GetValue(rate), parse.GetValue(standalone));
             return GatewayBenchmark.RunAsync(settings, Console.Out, cancellationToken);
         }));
         return command;

@@ -112,6 +112,6 @@ internal static class ChannelCommands
         {
             PeerEndpoints = [.. org.Peers.Select(p => endpoint(org, p))],
             OrdererEndpoints = [.. org.Orderers.Select(o => endpoint(org, o))],
-            GatewayEndpoints = org.Gateway is null ? [] : [org.Gateway.Endpoint],
+            GatewayEndpoints = org.Peers.Count == 0 ? [] : [org.GatewayEndpoint],
         };
 }

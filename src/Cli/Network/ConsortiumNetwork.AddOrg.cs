@@ -65,6 +65,7 @@ internal sealed partial class ConsortiumNetwork
 
         // The org's record first (with the endpoints it will use), so that `down` and a repeated run find its services.
         var peerName = $"peer0.{lower}";
+        var peerEndpoint = Address(FreePort());
         var record = resumed ?? new OrganizationRecord
         {
             Name = name,
@@ -78,13 +79,14 @@ internal sealed partial class ConsortiumNetwork
                 new PeerRecord
                 {
                     Name = peerName,
-                    Endpoint = Address(FreePort()),
+                    Endpoint = peerEndpoint,
                     AdminEndpoint = Address(FreePort()),
                     OperationsEndpoint = Address(FreePort()),
                     StateDatabase = "sqlite",
                 },
             ],
-            Gateway = Address(FreePort()),
+            // Its peer serves its gateway.
+            Gateway = peerEndpoint,
             ConnectionProfile = Path.Combine(_dir, "connections", $"{name}.json"),
             Onboarded = false,
         };
@@ -95,7 +97,7 @@ internal sealed partial class ConsortiumNetwork
         }
         var peer = record.Peers[0];
 
-        // 1. org init: its CA, TLS CA, peer0, Admin, User1 and its public definition with the anchor peer and gateway.
+        // 1. org init: its CA, TLS CA, peer0, Admin, User1 and its public definition with the anchor peer (also its gateway).
         foreach (var line in OrgCommands.Init(crypto, [peer.Endpoint], [record.Gateway]))
         {
             _log.WriteLine($"org init: {line}");
@@ -168,19 +170,7 @@ internal sealed partial class ConsortiumNetwork
             _log.WriteLine($"contract {contract.Name} {committed.Version} sequence {committed.Sequence} approved for {mspId} on {contract.Channel}");
         }
 
-        // 6. Its gateway and connection profile.
-        var gatewayName = $"gateway.{lower}";
-        if (_state.Service(gatewayName) is null)
-        {
-            var operations = FreePort();
-            AddService(_state, gatewayName, "gateway", ServiceCommands.GatewayDll, record.Gateway, operations,
-                ServiceCommands.Gateway(record.Gateway, Address(operations), mspId, ServiceCommands.UserDirectory(crypto, "User1"),
-                    peer.Endpoint, ServiceCommands.NodeDirectory(crypto, "peers", "peer0"), _tls),
-                []);
-        }
-        orgServices.Add(gatewayName);
-        _state.Save();
-        await StartAsync([_state.Service(gatewayName)!], cancellationToken).ConfigureAwait(false);
+        // 6. Its connection profile: applications connect to its peer, which serves its gateway.
         WriteProfile(crypto, record);
         record.Onboarded = true;
         _state.Save();

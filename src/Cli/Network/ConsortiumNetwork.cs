@@ -245,7 +245,7 @@ internal sealed partial class ConsortiumNetwork
                 TlsCaFile = _tls ? Path.Combine(crypto.OutputDirectory, "tlsca", "tlsca-cert.pem") : null,
                 AdminTlsCertFile = TlsFile(admin, "client.crt"),
                 AdminTlsKeyFile = TlsFile(admin, "client.key"),
-                Gateway = org.Gateway!.Endpoint,
+                Gateway = org.GatewayEndpoint,
                 ConnectionProfile = Path.Combine(_dir, "connections", $"{org.Name}.json"),
                 Channels = channels,
             };
@@ -281,11 +281,13 @@ internal sealed partial class ConsortiumNetwork
             {
                 AddChaincodeHost(state, contract, org.Name, Port(_topology.ContractPort(contract, org)));
             }
-            var gateway = org.Gateway!;
-            AddService(state, $"gateway.{org.Name.ToLowerInvariant()}", "gateway", ServiceCommands.GatewayDll, gateway.Endpoint, gateway.EffectiveOperationsPort,
-                ServiceCommands.Gateway(gateway.Endpoint, Port(gateway.EffectiveOperationsPort), org.MspId, ServiceCommands.UserDirectory(crypto, "User1"),
-                    org.Peers[0].Endpoint, ServiceCommands.NodeDirectory(crypto, "peers", "peer0"), _tls),
-                []);
+            if (org.Gateway is { } gateway)
+            {
+                AddService(state, $"gateway.{org.Name.ToLowerInvariant()}", "gateway", ServiceCommands.GatewayDll, gateway.Endpoint, gateway.EffectiveOperationsPort,
+                    ServiceCommands.Gateway(gateway.Endpoint, Port(gateway.EffectiveOperationsPort), org.MspId, ServiceCommands.UserDirectory(crypto, "User1"),
+                        org.Peers[0].Endpoint, ServiceCommands.NodeDirectory(crypto, "peers", "peer0"), _tls),
+                    []);
+            }
         }
         foreach (var channel in _topology.Channels)
         {

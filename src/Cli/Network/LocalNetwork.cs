@@ -32,11 +32,14 @@ internal sealed record LocalNetworkSpec
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public uint MaxMessageCount { get; init; } = 500;
+
+    /// <summary>A gateway process per organisation instead of the gateway each peer serves.</summary>
+    public bool StandaloneGateways { get; init; }
 }
 
 /// <summary>
-/// A whole network as local processes, in development mode (h2c): a solo orderer, one peer and one gateway per
-/// organisation, and the C# sample chaincode served as a service; the channel is created and joined, the chaincode
+/// A whole network as local processes, in development mode (h2c): a solo orderer, one peer per organisation (serving
+/// its gateway, or with a gateway process beside it), and the C# sample chaincode served as a service; the channel is created and joined, the chaincode
 /// approved by every organisation and committed, and a connection profile written per organisation
 /// (<c>ROOT/profiles/&lt;Org&gt;.json</c>, its User1). Disposing it stops everything.
 /// </summary>
@@ -104,7 +107,7 @@ internal sealed class LocalNetwork : IAsyncDisposable
             [.. orgs.Select(org => new OrganizationDefinition(org.Crypto.Org, org.Crypto.MspId, MspDirectory.LoadDefinition(Path.Combine(org.Crypto.OutputDirectory, "msp"), org.Crypto.MspId))
             {
                 PeerEndpoints = [org.PeerEndpoint],
-                GatewayEndpoints = [org.GatewayEndpoint],
+                GatewayEndpoints = [ApplicationEndpoint(org)],
             })],
             [new OrganizationDefinition(ordererOrg.Org, ordererOrg.MspId, MspDirectory.LoadDefinition(Path.Combine(ordererOrg.OutputDirectory, "msp"), ordererOrg.MspId))
             {
@@ -139,22 +142,28 @@ internal sealed class LocalNetwork : IAsyncDisposable
         await DeployAsync(orgs, chaincodeAddress, packageId, $"127.0.0.1:{ordererPort}", cancellationToken).ConfigureAwait(false);
         log.WriteLine($"chaincode {Spec.Chaincode} 1.0 at {chaincodeAddress} committed under {Spec.EndorsementPolicy}");
 
-        var gateways = orgs.Select(org => Add(LocalNode.Start($"gateway.{org.Crypto.Org}", ServiceCommands.GatewayDll,
-        [
-            .. ServiceCommands.Gateway(org.GatewayEndpoint, $"127.0.0.1:{org.GatewayOperationsPort}", org.Crypto.MspId, ServiceCommands.UserDirectory(org.Crypto, "User1"),
-                org.PeerEndpoint, ServiceCommands.NodeDirectory(org.Crypto, "peers", "peer0"), tls: false),
-            .. ServiceCommands.Quiet,
-        ]))).ToList();
+        if (Spec.StandaloneGateways)
+        {
+            var gateways = orgs.Select(org => Add(LocalNode.Start($"gateway.{org.Crypto.Org}", ServiceCommands.GatewayDll,
+            [
+                .. ServiceCommands.Gateway(org.GatewayEndpoint, $"127.0.0.1:{org.GatewayOperationsPort}", org.Crypto.MspId, ServiceCommands.UserDirectory(org.Crypto, "User1"),
+                    org.PeerEndpoint, ServiceCommands.NodeDirectory(org.Crypto, "peers", "peer0"), tls: false),
+                .. ServiceCommands.Quiet,
+            ]))).ToList();
+            for (var i = 0; i < orgs.Count; i++)
+            {
+                await gateways[i].WaitHealthyAsync(orgs[i].GatewayOperationsPort, cancellationToken).ConfigureAwait(false);
+            }
+        }
         for (var i = 0; i < orgs.Count; i++)
         {
-            await gateways[i].WaitHealthyAsync(orgs[i].GatewayOperationsPort, cancellationToken).ConfigureAwait(false);
-            var profile = ServiceCommands.Profile(orgs[i].Crypto, orgs[i].GatewayEndpoint, gatewayTlsRoot: null, [Spec.ChannelId]);
+            var profile = ServiceCommands.Profile(orgs[i].Crypto, ApplicationEndpoint(orgs[i]), gatewayTlsRoot: null, [Spec.ChannelId]);
             var file = Path.Combine(root, "profiles", $"{orgs[i].Crypto.Org}.json");
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             profile.Save(file);
             Profiles[orgs[i].Crypto.Org] = profile;
         }
-        log.WriteLine($"gateways {string.Join(", ", orgs.Select(o => $"{o.GatewayEndpoint} ({o.Crypto.MspId})"))}; profiles in {Path.Combine(root, "profiles")}");
+        log.WriteLine($"gateways {string.Join(", ", orgs.Select(o => $"{ApplicationEndpoint(o)} ({o.Crypto.MspId}{(Spec.StandaloneGateways ? "" : ", in its peer")})"))}; profiles in {Path.Combine(root, "profiles")}");
     }
 
     private async Task DeployAsync(IReadOnlyList<OrgPlan> orgs, string address, string packageId, string orderer, CancellationToken cancellationToken)
@@ -183,6 +192,9 @@ internal sealed class LocalNetwork : IAsyncDisposable
         _nodes.Clear();
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Where an organisation's applications connect: its gateway process, or its peer.</summary>
+    private string ApplicationEndpoint(OrgPlan org) => Spec.StandaloneGateways ? org.GatewayEndpoint : org.PeerEndpoint;
 
     private LocalNode Add(LocalNode node)
     {

@@ -138,9 +138,9 @@ internal sealed class NetworkTopology
             {
                 problems.Add($"organization '{org.Name}' has neither orderers nor peers");
             }
-            if (org.Peers.Count > 0 && org.Gateway is null)
+            if (org.Peers.Count == 0 && org.Gateway is not null)
             {
-                problems.Add($"organization '{org.Name}' has peers but no gateway (add 'gateway: {{port: N}}')");
+                problems.Add($"organization '{org.Name}' has a gateway but no peers for it");
             }
             foreach (var node in org.Orderers.Concat<NodeTopology>(org.Peers))
             {
@@ -363,7 +363,11 @@ internal sealed class OrganizationTopology
 
     public List<PeerTopology> Peers { get; set; } = [];
 
+    /// <summary>A standalone gateway process; without one, the org's first peer serves its gateway (Fabric's default).</summary>
     public GatewayTopology? Gateway { get; set; }
+
+    /// <summary>Where the org's applications connect: its standalone gateway, else its first peer.</summary>
+    public string GatewayEndpoint => Gateway?.Endpoint ?? Peers[0].Endpoint;
 
     public string EffectiveDomain => string.IsNullOrWhiteSpace(Domain) ? $"{Name.ToLowerInvariant()}.zoncoin.local" : Domain;
 }

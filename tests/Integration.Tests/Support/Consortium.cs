@@ -42,6 +42,14 @@ internal sealed class OrgMaterial
 
     public SigningIdentity Admin => User("Admin");
 
+    /// <summary>The C# gateway SDK over <paramref name="channel"/>, as this org's user (its MSP folder's certificate and key).</summary>
+    public Gateway.Client.Gateway ConnectGateway(GrpcChannel channel, string user = "User1")
+    {
+        var msp = Path.Combine(UserDirectory(user), "msp");
+        return Gateway.Client.Gateway.Connect(channel, Gateway.Client.X509Identity.FromFile(MspId, System.IO.Directory.GetFiles(Path.Combine(msp, "signcerts"))[0]),
+            Gateway.Client.Signers.FromPemFile(System.IO.Directory.GetFiles(Path.Combine(msp, "keystore"))[0]));
+    }
+
     /// <summary>A client channel to <paramref name="address"/> using this org's user TLS certificate (mutual TLS).</summary>
     public GrpcChannel Connect(string address, string ordererTlsCa, string user = "User1")
     {
