@@ -29,4 +29,28 @@ public sealed class PeerOptionsValidatorTests
         var failure = Assert.Single(StateFailures(new PeerOptions { StateDatabase = "couchdb" }));
         Assert.Contains("use sqlite or postgres", failure, StringComparison.Ordinal);
     }
+
+    private static List<string> Failures(PeerOptions options, string setting) =>
+        [.. (new PeerOptionsValidator().Validate(null, options).Failures ?? []).Where(f => f.StartsWith(setting, StringComparison.Ordinal))];
+
+    [Fact]
+    public void The_gateway_runs_in_the_peer_by_default_and_applications_need_no_client_certificate()
+    {
+        var options = new PeerOptions();
+        Assert.True(options.Gateway.Enabled);
+        Assert.False(options.Tls.ClientAuthRequired);
+        Assert.Empty(Failures(options, "Peer:Gateway"));
+        Assert.Empty(Failures(options, "Peer:Address"));
+    }
+
+    [Fact]
+    public void The_gateway_settings_and_the_peer_address_are_checked()
+    {
+        var options = new PeerOptions { Address = "no-port" };
+        options.Gateway.EndorsementTimeout = TimeSpan.Zero;
+        options.Gateway.ConcurrencyLimit = 0;
+        Assert.Equal(["Peer:Address: 'no-port' is not a host:port address"], Failures(options, "Peer:Address"));
+        Assert.Equal(["Peer:Gateway:EndorsementTimeout: must be a positive duration", "Peer:Gateway:ConcurrencyLimit: must be at least 1"], Failures(options, "Peer:Gateway"));
+        Assert.Empty(Failures(new PeerOptions { Address = "peer0.org1.example.com:7051" }, "Peer:Address"));
+    }
 }
