@@ -19,8 +19,10 @@
 // header, `committed: N tx in T s = X tx/s`, latency percentiles, stages, failures by kind (gRPC status of the
 // endorse, submit or commit status call, or the validation code of a transaction that committed invalid), then one
 // line per second: `second N: X started, Y succeeded, p50 .. ms, p99 .. ms, max .. ms, up to Z in flight`. Only
-// this script adds `failure <kind>: <count> x <message>` lines with each kind's distinct messages. Exit code 0 once
-// the run completed (failures are reported, not fatal), 1 when it could not run, 2 for bad arguments.
+// this script adds `failure <kind>: <count> x <message>` lines with each kind's distinct messages and a `start lag`
+// line (how far behind schedule transactions started: a client that cannot keep up is no longer an open loop). The
+// `cpu per tx` line is this process's CPU time. Exit code 0 once the run completed (failures are reported, not
+// fatal), 1 when it could not run, 2 for bad arguments.
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -143,11 +145,13 @@ class Recorder {
         this.stages = [];
         this.failures = new Map(); // kind -> { count, messages: Map(message -> count) }
         this.seconds = new Map(); // second -> { started, inFlight, latencies }
-        this.startedTotal = 0;
+        this.startLags = [];
+        this.cpuMs = 0;
     }
 
-    started(second, inFlight) {
-        this.startedTotal++;
+    /** A transaction due in `second` started `lagMs` after its scheduled time, with `inFlight` now in flight. */
+    started(second, inFlight, lagMs = 0) {
+        this.startLags.push(lagMs);
         const entry = this.seconds.get(second) ?? { started: 0, inFlight: 0, latencies: [] };
         entry.started++;
         entry.inFlight = Math.max(entry.inFlight, inFlight);
@@ -202,6 +206,7 @@ async function drive(contract, options, phase, seconds, recorder, stopping) {
     const run = crypto.randomBytes(3).toString('hex');
     const running = [];
     let inFlight = 0;
+    const cpu = process.cpuUsage();
     const t0 = now();
     for (let i = 0; i < count && !stopping.requested; i++) {
         const due = t0 + BigInt(Math.round((i * 1e9) / options.rate));
@@ -210,10 +215,12 @@ async function drive(contract, options, phase, seconds, recorder, stopping) {
             await sleep(wait);
         }
         const second = Math.floor(i / options.rate);
-        recorder.started(second, ++inFlight);
+        recorder.started(second, ++inFlight, Math.max(0, msBetween(due, now())));
         running.push(one(contract, options, `bench-node-${run}-${phase}-${i}`, due, second, recorder).finally(() => { inFlight--; }));
     }
     await Promise.all(running);
+    const used = process.cpuUsage(cpu);
+    recorder.cpuMs = (used.user + used.system) / 1000;
     return msBetween(t0, now()) / 1000;
 }
 
@@ -247,6 +254,15 @@ function report(recorder, elapsedSeconds) {
         if (messages.length > MAX_MESSAGES_PER_KIND) {
             lines.push(`failure ${kind}: ${messages.length - MAX_MESSAGES_PER_KIND} more distinct messages`);
         }
+    }
+    if (ok > 0) {
+        // This process's CPU time per committed transaction (the C# bench's `bench clients` figure), and how late
+        // transactions started: a client that cannot keep the schedule is no longer an open loop.
+        lines.push(`cpu per tx: ${(recorder.cpuMs / ok).toFixed(3)} ms (bench clients ${(recorder.cpuMs / ok).toFixed(3)})`);
+    }
+    if (recorder.startLags.length > 0) {
+        const lags = [...recorder.startLags].sort(ascending);
+        lines.push(`start lag (behind schedule): p50 ${rank(lags, 0.5)} ms, p99 ${rank(lags, 0.99)} ms, max ${rank(lags, 1)} ms`);
     }
     for (const second of [...recorder.seconds.keys()].sort(ascending)) {
         const entry = recorder.seconds.get(second);

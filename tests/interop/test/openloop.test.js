@@ -123,6 +123,8 @@ test('bench/openloop.js: the official Node client in an open loop against `zonco
     assert.ok(latency, output);
     const [p50, p95, p99, max] = latency.slice(1).map(Number);
     assert.ok(p50 <= p95 && p95 <= p99 && p99 <= max, latency[0]);
+    assert.match(bench.stdout, /^cpu per tx: \d+\.\d{3} ms \(bench clients \d+\.\d{3}\)$/m, output);
+    assert.match(bench.stdout, /^start lag \(behind schedule\): p50 \d+\.\d ms, p99 \d+\.\d ms, max \d+\.\d ms$/m, output);
     assert.match(bench.stdout, /^stages \(p50\): endorse and submit \d+\.\d ms, commit status \d+\.\d ms$/m, output);
 });
 
@@ -153,6 +155,8 @@ test('bench/openloop.js names failures as the C# bench does and counts each kind
         'failures: endorse Aborted 2, MVCC_READ_CONFLICT 1',
         'failure endorse Aborted: 2 x a',
         'failure MVCC_READ_CONFLICT: 1 x transaction committed as MVCC_READ_CONFLICT in block 7',
+        'cpu per tx: 0.000 ms (bench clients 0.000)',
+        'start lag (behind schedule): p50 0.0 ms, p99 0.0 ms, max 0.0 ms',
         'second 1: 2 started, 1 succeeded, p50 12.3 ms, p99 12.3 ms, max 12.3 ms, up to 2 in flight',
         'second 2: 1 started, 0 succeeded, no successes, up to 2 in flight',
     ]);
