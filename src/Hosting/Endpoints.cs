@@ -30,6 +30,29 @@ public static class Endpoints
         return new IPEndPoint(ip, port);
     }
 
+    /// <summary>
+    /// True when <paramref name="address"/> is an address to dial: <c>host:port</c> with a DNS name or an IP address
+    /// (IPv6 in brackets) and a port from 1 to 65535. Unlike a listen address, the host need not be an IP address.
+    /// </summary>
+    public static bool IsDialable(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return false;
+        }
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > IPEndPoint.MaxPort)
+        {
+            return false;
+        }
+        var host = address[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            return Uri.CheckHostName(host[1..^1]) == UriHostNameType.IPv6;
+        }
+        return Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4;
+    }
+
     /// <summary>True when <paramref name="address"/> parses.</summary>
     public static bool IsValid(string? address)
     {

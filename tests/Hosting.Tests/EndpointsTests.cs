@@ -58,4 +58,28 @@ public sealed class EndpointsTests
     {
         Assert.True(Endpoints.IsValid("127.0.0.1:7050"));
     }
+
+    [Theory]
+    [InlineData("peer0.org1.example.com:7051")]
+    [InlineData("zoncoin-chaincode.amazon.zoncoin.local:7100")]
+    [InlineData("127.0.0.1:7051")]
+    [InlineData("[::1]:7051")]
+    [InlineData("localhost:1")]
+    public void A_dial_address_may_name_a_host(string address)
+    {
+        Assert.True(Endpoints.IsDialable(address));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("peer0.org1.example.com")]
+    [InlineData("peer0.org1.example.com:0")]
+    [InlineData("peer0.org1.example.com:70000")]
+    [InlineData(":7051")]
+    [InlineData("bad host:7051")]
+    [InlineData("[not-ipv6]:7051")]
+    public void A_dial_address_needs_a_valid_host_and_port(string? address)
+    {
+        Assert.False(Endpoints.IsDialable(address));
+    }
 }

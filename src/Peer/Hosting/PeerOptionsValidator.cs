@@ -16,7 +16,7 @@ internal sealed class PeerOptionsValidator : IValidateOptions<PeerOptions>
             options.DataDirectory, options.MspId, options.MspDirectory, options.Insecure, options.Tls).Validate());
         foreach (var (chaincode, address) in options.ChaincodeAddresses)
         {
-            if (!Endpoints.IsValid(address))
+            if (!Endpoints.IsDialable(address))
             {
                 failures.Add($"Peer:ChaincodeAddresses:{chaincode}: '{address}' is not a host:port address");
             }
@@ -46,7 +46,7 @@ internal sealed class PeerOptionsValidator : IValidateOptions<PeerOptions>
                 failures.Add($"Peer:StateDatabase: '{options.StateDatabase}' is not supported; use sqlite or postgres");
                 break;
         }
-        if (!string.IsNullOrEmpty(options.Address) && !Endpoints.IsValid(options.Address))
+        if (!string.IsNullOrEmpty(options.Address) && !Endpoints.IsDialable(options.Address))
         {
             failures.Add($"Peer:Address: '{options.Address}' is not a host:port address");
         }
