@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Identity;
 
 namespace ZonCoin.Core.Policies;
@@ -25,9 +26,10 @@ public sealed class SignerSet
     /// <summary>
     /// Deserializes, validates (also against the certificates' validity period when <paramref name="now"/> is
     /// given) and verifies every entry once; policies evaluated against the result verify nothing
-    /// again, so one signature check serves a whole policy tree.
+    /// again, so one signature check serves a whole policy tree. A signature the node made itself over exactly the
+    /// entry's data (in <paramref name="own"/>) needs no verification; its identity is still validated.
     /// </summary>
-    public static SignerSet From(IReadOnlyList<SignedData> signatureSet, MspManager msps, DateTimeOffset? now = null)
+    public static SignerSet From(IReadOnlyList<SignedData> signatureSet, MspManager msps, DateTimeOffset? now = null, OwnSignatures? own = null)
     {
         ArgumentNullException.ThrowIfNull(signatureSet);
         ArgumentNullException.ThrowIfNull(msps);
@@ -59,7 +61,7 @@ public sealed class SignerSet
                 ignored.Add($"#{i}: {identity} signed more than once");
                 continue;
             }
-            if (!Verifies(identity, entry))
+            if (own?.Made(entry.Identity, entry.Data, entry.Signature) != true && !Verifies(identity, entry))
             {
                 ignored.Add($"#{i}: signature by {identity} does not verify");
                 continue;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
@@ -72,7 +73,8 @@ internal static class ChannelLedger
     /// re-applies the blocks stored after the state's savepoint. The channel owns both stores; when opening fails,
     /// both are disposed.
     /// </summary>
-    public static PeerChannel Open(string channelId, BlockStore store, StateDatabaseProvider states, Action<string, Exception>? indexFailed = null)
+    public static PeerChannel Open(string channelId, BlockStore store, StateDatabaseProvider states, Action<string, Exception>? indexFailed = null,
+        OwnSignatures? ownSignatures = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(states);
@@ -80,7 +82,7 @@ internal static class ChannelLedger
         try
         {
             state = states.Open(channelId);
-            return new PeerChannel(channelId, store, state, indexFailed);
+            return new PeerChannel(channelId, store, state, indexFailed, ownSignatures);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using ZonCoin.Core.Config;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
@@ -31,14 +32,15 @@ internal sealed class PeerChannel : IDisposable, IDeliverChain
     /// <param name="blocks">Its block store.</param>
     /// <param name="state">Its state database.</param>
     /// <param name="indexFailed">Told (chaincode name, error) when a chaincode's state database indexes cannot be created.</param>
-    public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state, Action<string, Exception>? indexFailed = null)
+    /// <param name="ownSignatures">The peer's own recent endorsement signatures, which validation need not verify.</param>
+    public PeerChannel(string channelId, BlockStore blocks, IStateDatabase state, Action<string, Exception>? indexFailed = null, OwnSignatures? ownSignatures = null)
     {
         ChannelId = channelId;
         Blocks = blocks;
         State = state;
         _resources = ChannelResources.Create(LastConfig(blocks));
         Definitions = new ChaincodeDefinitionCache(state, () => Resources, indexFailed);
-        _committer = new BlockCommitter(blocks, state, () => new TransactionValidator(ChannelId, Resources.Msps, Definitions));
+        _committer = new BlockCommitter(blocks, state, () => new TransactionValidator(ChannelId, Resources.Msps, Definitions, ownSignatures));
         var recovered = _committer.Recover();
         RecoveredBlocks = recovered;
         _height = (long)blocks.Height;

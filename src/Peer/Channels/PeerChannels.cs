@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Ledger.Blocks;
 using ZonCoin.Ledger.State;
@@ -36,10 +37,13 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
     private readonly PeerMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<PeerChannels> _logger;
+    private readonly OwnSignatures? _ownSignatures;
 
+    /// <param name="ownSignatures">The peer's own recent endorsement signatures, which validation need not verify.</param>
     public PeerChannels(string dataDirectory, StateDatabaseProvider stateDatabases, OrdererConnectionSettings orderers, PeerMetrics metrics, TimeProvider time,
-        ILogger<PeerChannels> logger)
+        ILogger<PeerChannels> logger, OwnSignatures? ownSignatures = null)
     {
+        _ownSignatures = ownSignatures;
         _time = time;
         _dataDirectory = dataDirectory;
         _stateDatabases = stateDatabases;
@@ -151,7 +155,7 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
 
     private PeerChannel Open(string channelId) =>
         ChannelLedger.Open(channelId, BlockStore.Open(ChannelLedger.BlocksDirectory(_dataDirectory, channelId)), _stateDatabases,
-            (chaincode, ex) => LogIndexFailed(_logger, ex, channelId, chaincode));
+            (chaincode, ex) => LogIndexFailed(_logger, ex, channelId, chaincode), _ownSignatures);
 
     private void Start(PeerChannel channel)
     {

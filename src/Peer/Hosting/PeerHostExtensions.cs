@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Hosting;
@@ -49,16 +50,22 @@ public static class PeerHostExtensions
         services.AddSingleton<PeerMetrics>();
         services.AddSingleton(sp =>
         {
+            // The peer remembers the signatures it makes, so that it need not verify its own endorsements again.
             var settings = Settings(sp);
-            return MspDirectory.LoadSigningIdentity(settings.MspDirectory, settings.MspId);
+            var loaded = MspDirectory.LoadSigningIdentity(settings.MspDirectory, settings.MspId);
+            var own = new OwnSignatures(loaded.Creator);
+            return new PeerIdentity(loaded with { Signer = own.Recording(loaded.Signer) }, own);
         });
+        services.AddSingleton(sp => sp.GetRequiredService<PeerIdentity>().Signing);
+        services.AddSingleton(sp => sp.GetRequiredService<PeerIdentity>().Own);
         services.AddSingleton(sp =>
         {
             var settings = Settings(sp);
             var stateDatabases = new StateDatabaseProvider(settings.StateDatabase, settings.DataDirectory, settings.PostgresConnectionString, sp.GetService<IStateWriteHook>());
             var clientCertificate = settings.Insecure ? null : settings.Tls.Load().Certificate;
             return new PeerChannels(settings.DataDirectory, stateDatabases, new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
-                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PeerChannels>>());
+                sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PeerChannels>>(),
+                sp.GetRequiredService<OwnSignatures>());
         });
         services.AddSingleton(sp =>
         {
@@ -145,6 +152,9 @@ public static class PeerHostExtensions
 
     private static PeerOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PeerOptions>>().Value;
 }
+
+/// <summary>The peer's signing identity, which records what it signs in <see cref="Own"/>.</summary>
+internal sealed record PeerIdentity(SigningIdentity Signing, OwnSignatures Own);
 
 /// <summary>Opens the joined channels at start (recovering their state).</summary>
 internal sealed class PeerService : IHostedService

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Identity;
 using ZonCoin.Core.Policies;
 using ZonCoin.Core.Protocol;
@@ -19,11 +20,14 @@ namespace ZonCoin.Peer.Validation;
 internal sealed class TransactionValidator
 {
     private readonly string _channelId;
+    private readonly OwnSignatures? _ownSignatures;
     private readonly MspManager _msps;
     private readonly IChaincodeDefinitions _definitions;
 
-    public TransactionValidator(string channelId, MspManager msps, IChaincodeDefinitions definitions)
+    /// <param name="ownSignatures">The endorsements this peer signed itself: not verified again (they are its own).</param>
+    public TransactionValidator(string channelId, MspManager msps, IChaincodeDefinitions definitions, OwnSignatures? ownSignatures = null)
     {
+        _ownSignatures = ownSignatures;
         _channelId = channelId;
         _msps = msps;
         _definitions = definitions;
@@ -201,7 +205,7 @@ internal sealed class TransactionValidator
         var endorsements = actionPayload.Action.Endorsements
             .Select(e => new SignedData([.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span], e.Endorser.ToByteArray(), e.Signature.ToByteArray()))
             .ToList();
-        return TransactionVerdict.Valid(parsed with { Endorsers = SignerSet.From(endorsements, _msps) });
+        return TransactionVerdict.Valid(parsed with { Endorsers = SignerSet.From(endorsements, _msps, own: _ownSignatures) });
     }
 
     /// <summary>The serial endorsement-policy check of block <paramref name="blockNumber"/>, under the same configuration and definitions.</summary>
