@@ -46,9 +46,9 @@ public static class OrdererHostExtensions
             return MspDirectory.LoadSigningIdentity(settings.MspDirectory, settings.MspId);
         });
         services.AddSingleton(sp => new MessageProcessor(sp.GetRequiredService<SigningIdentity>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IConsenter>(sp => new SoloConsenter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IConsenter>(sp => new SoloConsenter(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), Settings(sp).AdaptiveCutting));
         services.AddSingleton<IConsenter>(sp => new KafkaConsenter(Settings(sp).Kafka, sp.GetRequiredService<OrdererMetrics>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(), Settings(sp).AdaptiveCutting));
         services.AddSingleton(sp =>
         {
             var settings = Settings(sp);

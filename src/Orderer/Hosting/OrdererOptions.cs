@@ -31,6 +31,15 @@ public sealed class OrdererOptions
     /// <summary>The consensus this node runs: <c>solo</c> or <c>kafka</c>. Channels of another type are refused.</summary>
     public string ConsensusType { get; set; } = "solo";
 
+    /// <summary>
+    /// Adaptive block cutting (default on): a pending batch is cut as soon as nothing more is waiting instead of at
+    /// the channel's BatchTimeout. Solo cuts when its queue is empty (the block before is written synchronously);
+    /// Kafka posts a TIME_TO_CUT for the block being filled when its consumer has read to the end of the partition,
+    /// so every orderer still cuts at the same offset. Under load batches grow up to the channel's BatchSize, and
+    /// BatchTimeout stays the upper bound. Off: Fabric's behaviour, a batch that is not full waits for BatchTimeout.
+    /// </summary>
+    public bool AdaptiveCutting { get; set; } = true;
+
     /// <summary>Development only: serve without TLS. TLS (mutual) is on unless this is set.</summary>
     public bool Insecure { get; set; }
 

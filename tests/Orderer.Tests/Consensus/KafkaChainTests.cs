@@ -150,7 +150,7 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     [Fact]
     public async Task Blocks_are_cut_by_count_and_record_the_offset_of_their_last_message()
     {
-        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 3), _network.OrdererSigner, _kafka.Brokers);
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 3), _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
         var envelopes = Enumerable.Range(0, 7).Select(_ => Tx()).ToArray();
 
         await harness.OrderAsync(envelopes);
@@ -173,7 +173,7 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     [Fact]
     public async Task A_pending_batch_is_cut_by_the_TIME_TO_CUT_the_chain_posts_when_the_batch_timer_fires()
     {
-        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 10), _network.OrdererSigner, _kafka.Brokers);
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 10), _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
         var envelopes = new[] { Tx(), Tx() };
 
         await harness.OrderAsync(envelopes);
@@ -190,9 +190,56 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     }
 
     [Fact]
+    public async Task A_lone_message_is_cut_by_an_early_TIME_TO_CUT_posted_when_the_consumer_reaches_the_end_of_the_partition()
+    {
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 10), _network.OrdererSigner, _kafka.Brokers);
+        var (a, b) = (Tx(), Tx());
+
+        // The clock never moves, so no batch timer fires: each TIME_TO_CUT is the early one.
+        await harness.OrderAsync(a);
+        await harness.WaitForHeightAsync(2);
+        await harness.OrderAsync(b);
+        await harness.WaitForHeightAsync(3);
+
+        // One TIME_TO_CUT per block, right after the message it cuts.
+        var topic = _kafka.Read(_channelId!, 5);
+        Assert.Equal(KafkaMessage.TypeOneofCase.Connect, topic[0].Message.TypeCase);
+        Assert.Equal([1L, 3], OffsetsIn(topic, a, b));
+        Assert.Equal(TimeToCut(1), topic[2].Message);
+        Assert.Equal(TimeToCut(2), topic[4].Message);
+        Assert.Equal([a], EnvelopesOf(harness.Store.GetBlock(1)));
+        Assert.Equal([b], EnvelopesOf(harness.Store.GetBlock(2)));
+        Assert.Equal(new KafkaMetadata { LastOffsetPersisted = 2 }, OffsetsOf(harness.Store.GetBlock(1)));
+        Assert.Equal(new KafkaMetadata { LastOffsetPersisted = 4 }, OffsetsOf(harness.Store.GetBlock(2)));
+        Assert.False(harness.Support.Cutter.HasPending);
+        Assert.Equal(0, harness.Clock.ArmedTimers);
+    }
+
+    [Fact]
+    public async Task A_backlog_in_the_log_is_cut_by_count_and_its_remainder_by_an_early_TIME_TO_CUT()
+    {
+        var config = NewChannel(maxMessageCount: 10);
+        var envelopes = Enumerable.Range(0, 25).Select(_ => Tx()).ToArray();
+        // Posted before the orderer starts, as a burst it has not read yet: it reaches the end only after the last.
+        foreach (var envelope in envelopes)
+        {
+            await _kafka.PostAsync(_channelId!, Regular(envelope, 0));
+        }
+
+        await using var harness = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers);
+        await harness.WaitForHeightAsync(4);
+
+        Assert.Equal(envelopes[..10], EnvelopesOf(harness.Store.GetBlock(1)));
+        Assert.Equal(envelopes[10..20], EnvelopesOf(harness.Store.GetBlock(2)));
+        Assert.Equal(envelopes[20..], EnvelopesOf(harness.Store.GetBlock(3)));
+        Assert.Equal(4UL, harness.Store.Height);
+        Assert.Contains(_kafka.Read(_channelId!, 27), m => m.Message.Equals(TimeToCut(3)));
+    }
+
+    [Fact]
     public async Task A_stale_TIME_TO_CUT_is_ignored()
     {
-        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 2), _network.OrdererSigner, _kafka.Brokers);
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 2), _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
         var (a, b, c, d) = (Tx(), Tx(), Tx(), Tx());
 
         await harness.OrderAsync(a, b);
@@ -212,7 +259,7 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     [Fact]
     public async Task A_TIME_TO_CUT_beyond_the_next_block_halts_the_chain()
     {
-        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 10), _network.OrdererSigner, _kafka.Brokers);
+        await using var harness = await KafkaChainHarness.StartAsync(NewChannel(maxMessageCount: 10), _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
 
         await harness.OrderAsync(Tx());
         await _kafka.PostAsync(_channelId!, TimeToCut(2));
@@ -231,7 +278,7 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
         var probe = Tx(); // the size of every Tx() on this channel, give or take a byte of signature
         var config = KafkaChainHarness.GenesisBlock(_network.Config(maxMessageCount: 10, preferredMaxBytes: (uint)(probe.CalculateSize() * 2 + 10),
             batchTimeout: BatchTimeout, channelId: _channelId!, kafkaBrokers: _kafka.Brokers));
-        await using var harness = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers);
+        await using var harness = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
         var (a, b, c) = (Tx(), Tx(), Tx());
 
         // a starts the timer for block 1; c does not fit with a and b, so a+b are cut as block 1 and c waits.
@@ -251,8 +298,8 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     public async Task Two_orderers_on_one_topic_build_identical_blocks()
     {
         var config = NewChannel(maxMessageCount: 3);
-        await using var first = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers);
-        await using var second = await KafkaChainHarness.StartAsync(config, SecondOrderer(), _kafka.Brokers);
+        await using var first = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
+        await using var second = await KafkaChainHarness.StartAsync(config, SecondOrderer(), _kafka.Brokers, adaptiveCutting: false);
 
         // Through both orderers: two count cuts, then a batch cut by the first orderer's timer.
         foreach (var i in Enumerable.Range(0, 8))
@@ -271,11 +318,45 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
     }
 
     [Fact]
+    public async Task Two_orderers_cutting_adaptively_on_one_topic_build_identical_blocks()
+    {
+        var config = NewChannel(maxMessageCount: 3);
+        await using var first = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers);
+        await using var second = await KafkaChainHarness.StartAsync(config, SecondOrderer(), _kafka.Brokers);
+        var envelopes = Enumerable.Range(0, 12).Select(i => Tx(i % 3 == 0 ? _network.Org2 : _network.Org1)).ToArray();
+
+        // Both orderers post early TIME_TO_CUTs for the blocks they fill (the clock never moves); some pairs go in
+        // concurrently, so where each cut falls depends on timing, but it is the same for both.
+        await Task.WhenAll(envelopes.Select((envelope, i) => Task.Run(() => (i % 2 == 0 ? first : second).OrderAsync(envelope))));
+        await KafkaChainHarness.WaitUntilAsync(() => TransactionsIn(first) == envelopes.Length, () => $"the first orderer's blocks hold {TransactionsIn(first)} transactions");
+        var height = first.Store.Height;
+        await second.WaitForHeightAsync(height);
+
+        AssertSameBlocks(first, second, height);
+        Assert.Equal(height, second.Store.Height);
+        Assert.Equal(envelopes.Length, TransactionsIn(second));
+        Assert.All(Enumerable.Range(1, (int)height - 1), n => Assert.InRange(first.Store.GetBlock((ulong)n).Data.Data.Count, 1, 3));
+        Assert.False(first.Support.Cutter.HasPending);
+        Assert.False(second.Support.Cutter.HasPending);
+    }
+
+    private static int TransactionsIn(KafkaChainHarness harness)
+    {
+        var height = harness.Store.Height;
+        var count = 0;
+        for (ulong number = 1; number < height; number++)
+        {
+            count += harness.Store.GetBlock(number).Data.Data.Count;
+        }
+        return count;
+    }
+
+    [Fact]
     public async Task A_restarted_orderer_resumes_from_its_ledger_and_builds_the_blocks_of_one_that_never_stopped()
     {
         var config = NewChannel(maxMessageCount: 2);
-        await using var restarted = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers);
-        await using var steady = await KafkaChainHarness.StartAsync(config, SecondOrderer(), _kafka.Brokers);
+        await using var restarted = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers, adaptiveCutting: false);
+        await using var steady = await KafkaChainHarness.StartAsync(config, SecondOrderer(), _kafka.Brokers, adaptiveCutting: false);
         var envelopes = Enumerable.Range(0, 6).Select(_ => Tx()).ToArray();
 
         // Block 1 = [0, 1]; 2 is pending when the first orderer stops.
@@ -287,7 +368,7 @@ public sealed class KafkaChainTests : IClassFixture<KafkaClusterFixture>, IDispo
         await steady.OrderAsync(envelopes[3..5]);
         await steady.WaitForHeightAsync(3);
 
-        await using var resumed = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers, restarted.Directory);
+        await using var resumed = await KafkaChainHarness.StartAsync(config, _network.OrdererSigner, _kafka.Brokers, restarted.Directory, adaptiveCutting: false);
         await resumed.WaitForHeightAsync(3);
         await resumed.OrderAsync(envelopes[5]);
         await resumed.WaitForHeightAsync(4);

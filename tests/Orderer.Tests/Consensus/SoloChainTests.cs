@@ -34,7 +34,7 @@ public sealed class SoloChainTests : IDisposable
     [Fact]
     public async Task Envelopes_are_cut_by_count()
     {
-        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 2), _network.OrdererSigner);
+        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 2), _network.OrdererSigner, adaptiveCutting: false);
         var envelopes = Enumerable.Range(0, 4).Select(_ => Tx()).ToArray();
 
         await OrderAsync(harness, envelopes);
@@ -46,10 +46,10 @@ public sealed class SoloChainTests : IDisposable
     }
 
     [Fact]
-    public async Task A_pending_batch_is_cut_when_the_batch_timeout_fires()
+    public async Task Without_adaptive_cutting_a_pending_batch_waits_for_the_batch_timeout()
     {
         await using var harness = await ChainHarness.StartSoloAsync(
-            _network.Config(maxMessageCount: 10, batchTimeout: TimeSpan.FromSeconds(2)), _network.OrdererSigner);
+            _network.Config(maxMessageCount: 10, batchTimeout: TimeSpan.FromSeconds(2)), _network.OrdererSigner, adaptiveCutting: false);
         var envelopes = new[] { Tx(), Tx() };
 
         await OrderAsync(harness, envelopes);
@@ -63,10 +63,46 @@ public sealed class SoloChainTests : IDisposable
     }
 
     [Fact]
-    public async Task The_timer_restarts_for_the_next_batch()
+    public async Task A_lone_message_is_cut_at_once_without_waiting_for_the_batch_timeout()
     {
         await using var harness = await ChainHarness.StartSoloAsync(
             _network.Config(maxMessageCount: 10, batchTimeout: TimeSpan.FromSeconds(2)), _network.OrdererSigner);
+        var (first, second) = (Tx(), Tx());
+
+        // The clock never moves: only an empty queue can have cut these.
+        await OrderAsync(harness, first);
+        await harness.WaitForHeightAsync(2);
+        await OrderAsync(harness, second);
+        await harness.WaitForHeightAsync(3);
+
+        Assert.Equal([first], EnvelopesOf(harness.Store.GetBlock(1)));
+        Assert.Equal([second], EnvelopesOf(harness.Store.GetBlock(2)));
+        Assert.False(harness.Support.Cutter.HasPending);
+        Assert.Equal(0, harness.Clock.ArmedTimers);
+    }
+
+    [Fact]
+    public async Task Under_a_burst_blocks_hold_several_messages_up_to_the_count_limit()
+    {
+        await using var harness = ChainHarness.CreateSolo(_network.Config(maxMessageCount: 10, batchTimeout: TimeSpan.FromSeconds(2)), _network.OrdererSigner);
+        var envelopes = Enumerable.Range(0, 25).Select(_ => Tx()).ToArray();
+
+        // All queued before the loop runs, as when Broadcast outpaces the loop: the queue empties only after the last.
+        await OrderAsync(harness, envelopes);
+        await harness.Support.Chain.StartAsync(CancellationToken.None);
+        await harness.WaitForHeightAsync(4);
+
+        Assert.Equal(envelopes[..10], EnvelopesOf(harness.Store.GetBlock(1)));
+        Assert.Equal(envelopes[10..20], EnvelopesOf(harness.Store.GetBlock(2)));
+        Assert.Equal(envelopes[20..], EnvelopesOf(harness.Store.GetBlock(3)));
+        Assert.False(harness.Support.Cutter.HasPending);
+    }
+
+    [Fact]
+    public async Task The_timer_restarts_for_the_next_batch()
+    {
+        await using var harness = await ChainHarness.StartSoloAsync(
+            _network.Config(maxMessageCount: 10, batchTimeout: TimeSpan.FromSeconds(2)), _network.OrdererSigner, adaptiveCutting: false);
 
         await OrderAsync(harness, Tx());
         await harness.Clock.WhenTimerArmedAsync().WaitAsync(ChainHarness.FailureGuard);
@@ -84,7 +120,7 @@ public sealed class SoloChainTests : IDisposable
     [Fact]
     public async Task A_config_message_cuts_the_pending_batch_and_forms_its_own_block()
     {
-        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 10), _network.OrdererSigner);
+        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 10), _network.OrdererSigner, adaptiveCutting: false);
         var envelopes = new[] { Tx(), Tx() };
         var proposed = harness.Support.State.Config.Clone();
         proposed.Orderer.BatchSize.MaxMessageCount = 1;
@@ -133,7 +169,7 @@ public sealed class SoloChainTests : IDisposable
     [Fact]
     public async Task A_stale_config_message_is_revalidated_and_dropped_when_no_longer_valid()
     {
-        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 1), _network.OrdererSigner);
+        await using var harness = await ChainHarness.StartSoloAsync(_network.Config(maxMessageCount: 1), _network.OrdererSigner, adaptiveCutting: false);
         var first = harness.Support.State.Config.Clone();
         first.Orderer.BatchSize.MaxMessageCount = 2;
         var second = harness.Support.State.Config.Clone();

@@ -10,7 +10,7 @@ namespace ZonCoin.Orderer.Tests.Support;
 
 /// <summary>
 /// One channel's <see cref="ChainSupport"/> over a real block store in a temp directory, holding the genesis
-/// block of <see cref="Genesis"/>; optionally with a started <see cref="SoloChain"/> on a manual clock.
+/// block of <see cref="Genesis"/>; optionally with a <see cref="SoloChain"/> on a manual clock.
 /// </summary>
 internal sealed class ChainHarness : IAsyncDisposable
 {
@@ -42,12 +42,22 @@ internal sealed class ChainHarness : IAsyncDisposable
     /// <summary>A support without a chain, for driving the block writer directly.</summary>
     public static ChainHarness Create(ChannelConfig genesis, SigningIdentity signer) => new(genesis, signer, new ManualTimeProvider());
 
-    /// <summary>A support with a started solo chain on a manual clock.</summary>
-    public static async Task<ChainHarness> StartSoloAsync(ChannelConfig genesis, SigningIdentity signer)
+    /// <summary>
+    /// A support with a started solo chain on a manual clock; <paramref name="adaptiveCutting"/> off gives Fabric's
+    /// cutting, where a batch that is not full waits for the batch timeout.
+    /// </summary>
+    public static async Task<ChainHarness> StartSoloAsync(ChannelConfig genesis, SigningIdentity signer, bool adaptiveCutting = true)
+    {
+        var harness = CreateSolo(genesis, signer, adaptiveCutting);
+        await harness.Support.Chain.StartAsync(CancellationToken.None);
+        return harness;
+    }
+
+    /// <summary>A support with a solo chain that is not started yet: what a test orders waits in its queue.</summary>
+    public static ChainHarness CreateSolo(ChannelConfig genesis, SigningIdentity signer, bool adaptiveCutting = true)
     {
         var harness = new ChainHarness(genesis, signer, new ManualTimeProvider());
-        harness.Support.Chain = new SoloChain(harness.Support, harness.Clock, NullLogger.Instance);
-        await harness.Support.Chain.StartAsync(CancellationToken.None);
+        harness.Support.Chain = new SoloChain(harness.Support, harness.Clock, NullLogger.Instance, adaptiveCutting);
         return harness;
     }
 

@@ -20,7 +20,7 @@ internal sealed class KafkaChainHarness : IAsyncDisposable
     private readonly TestMeterFactory _meters = new();
     private bool _stopped;
 
-    private KafkaChainHarness(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory)
+    private KafkaChainHarness(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory, bool adaptiveCutting)
     {
         var config = MessageProcessor.ReadConfig(Envelope.Parser.ParseFrom(genesis.Data.Data[0]));
         if (directory is null)
@@ -37,7 +37,7 @@ internal sealed class KafkaChainHarness : IAsyncDisposable
             Store.Append(genesis);
         }
         Support = new ChainSupport(ChannelState.Create(config), Store, signer, new MessageProcessor(signer, Clock), Metrics);
-        Chain = new KafkaChain(Support, brokers, new KafkaSettings { ReplicationFactor = 1 }, Metrics, Clock, NullLogger.Instance);
+        Chain = new KafkaChain(Support, brokers, new KafkaSettings { ReplicationFactor = 1 }, Metrics, Clock, NullLogger.Instance, adaptiveCutting);
         Support.Chain = Chain;
     }
 
@@ -57,16 +57,18 @@ internal sealed class KafkaChainHarness : IAsyncDisposable
     public static Block GenesisBlock(ChannelConfig config) => Blocks.Genesis(ConfigUpdates.CreateConfigEnvelope(config));
 
     /// <summary>A harness whose chain is built but not started.</summary>
-    public static KafkaChainHarness Create(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory = null) =>
-        new(genesis, signer, brokers, directory);
+    public static KafkaChainHarness Create(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory = null, bool adaptiveCutting = true) =>
+        new(genesis, signer, brokers, directory, adaptiveCutting);
 
     /// <summary>
     /// A harness whose chain is started and ready (it has posted CONNECT). <paramref name="directory"/> reopens an
-    /// existing ledger (which must not have moved past the genesis config).
+    /// existing ledger (which must not have moved past the genesis config). <paramref name="adaptiveCutting"/> off
+    /// gives Fabric's cutting: a batch that is not full waits for the batch timer's TIME_TO_CUT.
     /// </summary>
-    public static async Task<KafkaChainHarness> StartAsync(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory = null)
+    public static async Task<KafkaChainHarness> StartAsync(Block genesis, SigningIdentity signer, IReadOnlyList<string> brokers, string? directory = null,
+        bool adaptiveCutting = true)
     {
-        var harness = new KafkaChainHarness(genesis, signer, brokers, directory);
+        var harness = new KafkaChainHarness(genesis, signer, brokers, directory, adaptiveCutting);
         await harness.Chain.StartAsync(CancellationToken.None);
         await harness.WaitForFaultAsync(fault => fault is null);
         return harness;

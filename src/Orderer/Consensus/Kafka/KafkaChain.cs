@@ -20,6 +20,14 @@ namespace ZonCoin.Orderer.Consensus.Kafka;
 /// older config are re-validated and re-posted with their original offset, and each block records the offsets
 /// that let a restarted orderer resume exactly where its ledger ends.
 /// </summary>
+/// <remarks>
+/// With adaptive cutting (the default) an orderer whose consumer has read to the end of the partition while a batch
+/// is pending posts the TIME_TO_CUT for the block being filled at once rather than when its batch timer fires (one
+/// such early TIME_TO_CUT per block number). The decision is local but the cut is not: every orderer cuts where that
+/// TIME_TO_CUT sits in the log, and the copies other orderers post for the same block are ignored. A lone message is
+/// then a block after one more round trip through Kafka; under load messages keep arriving while the TIME_TO_CUT
+/// travels, so batches grow, up to the count and byte limits. The batch timer stays the upper bound.
+/// </remarks>
 internal sealed partial class KafkaChain : IChain
 {
     private static readonly TimeSpan ConnectRetryInterval = TimeSpan.FromSeconds(5);
@@ -31,6 +39,7 @@ internal sealed partial class KafkaChain : IChain
     private readonly OrdererMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _adaptiveCutting;
     private readonly TopicPartition _partition;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _timerLock = new();
@@ -45,8 +54,10 @@ internal sealed partial class KafkaChain : IChain
     // Owned by the consume loop.
     private KafkaOffsets _offsets = KafkaOffsets.Initial;
     private ulong _lastCutBlock;
+    private ulong _earlyTimeToCutBlock;
 
-    public KafkaChain(ChainSupport support, IReadOnlyList<string> brokers, KafkaSettings settings, OrdererMetrics metrics, TimeProvider time, ILogger logger)
+    public KafkaChain(ChainSupport support, IReadOnlyList<string> brokers, KafkaSettings settings, OrdererMetrics metrics, TimeProvider time, ILogger logger,
+        bool adaptiveCutting = true)
     {
         _support = support ?? throw new ArgumentNullException(nameof(support));
         _brokers = string.Join(',', brokers);
@@ -54,6 +65,7 @@ internal sealed partial class KafkaChain : IChain
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _adaptiveCutting = adaptiveCutting;
         _partition = new TopicPartition(support.ChannelId, new Partition(0));
     }
 
@@ -116,7 +128,10 @@ internal sealed partial class KafkaChain : IChain
         {
             EnsureTopic();
             PostConnect(token);
-            using var consumer = new ConsumerBuilder<Null, byte[]>(KafkaClientConfigs.PartitionConsumer(_brokers, $"zoncoin-orderer-{_support.ChannelId}"))
+            var consumerConfig = KafkaClientConfigs.PartitionConsumer(_brokers, $"zoncoin-orderer-{_support.ChannelId}");
+            // Reaching the end of the partition is what adaptive cutting waits for.
+            consumerConfig.EnablePartitionEof = _adaptiveCutting;
+            using var consumer = new ConsumerBuilder<Null, byte[]>(consumerConfig)
                 .SetErrorHandler((_, error) => OnClientError("consumer", error))
                 .SetLogHandler((_, log) => LogClientMessage(_logger, _support.ChannelId, log.Name, log.Message))
                 .Build();
@@ -138,8 +153,13 @@ internal sealed partial class KafkaChain : IChain
                     _ = ProbeAsync();
                     continue;
                 }
-                if (result is null || result.IsPartitionEOF)
+                if (result is null)
                 {
+                    continue;
+                }
+                if (result.IsPartitionEOF)
+                {
+                    OnCaughtUp();
                     continue;
                 }
                 _fault = null;
@@ -188,6 +208,21 @@ internal sealed partial class KafkaChain : IChain
                 LogUnreadable(_logger, _support.ChannelId, offset);
                 return;
         }
+    }
+
+    /// <summary>
+    /// The consumer has read everything in the partition (and every block cut so far is written): a pending batch
+    /// need not wait for the batch timer. Runs on the consume loop only.
+    /// </summary>
+    private void OnCaughtUp()
+    {
+        var blockNumber = _lastCutBlock + 1;
+        if (!_support.Cutter.HasPending || _earlyTimeToCutBlock == blockNumber)
+        {
+            return;
+        }
+        _earlyTimeToCutBlock = blockNumber;
+        _ = PostTimeToCutAsync(blockNumber);
     }
 
     private void OnTimeToCut(ulong blockNumber, long offset)

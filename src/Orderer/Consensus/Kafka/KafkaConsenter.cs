@@ -11,9 +11,11 @@ internal sealed class KafkaConsenter : IConsenter
     private readonly OrdererMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly bool _adaptiveCutting;
 
-    public KafkaConsenter(KafkaSettings settings, OrdererMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public KafkaConsenter(KafkaSettings settings, OrdererMetrics metrics, TimeProvider time, ILoggerFactory loggers, bool adaptiveCutting = true)
     {
+        _adaptiveCutting = adaptiveCutting;
         _settings = settings;
         _metrics = metrics;
         _time = time;
@@ -30,6 +32,6 @@ internal sealed class KafkaConsenter : IConsenter
         {
             throw new ChannelConfigException($"channel '{support.ChannelId}' uses kafka consensus but names no brokers (orderer.kafka.brokers), and Orderer:Kafka:Brokers is not set");
         }
-        return new KafkaChain(support, brokers, _settings, _metrics, _time, _loggers.CreateLogger<KafkaChain>());
+        return new KafkaChain(support, brokers, _settings, _metrics, _time, _loggers.CreateLogger<KafkaChain>(), _adaptiveCutting);
     }
 }

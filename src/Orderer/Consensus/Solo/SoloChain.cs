@@ -13,6 +13,12 @@ namespace ZonCoin.Orderer.Consensus.Solo;
 /// timeout, and writes them (fsynced) before Deliver sees them. A config message cuts the pending batch and then
 /// forms a block of its own.
 /// </summary>
+/// <remarks>
+/// With adaptive cutting (the default) the loop also cuts the pending batch as soon as the queue is empty: the block
+/// before is already written (the loop writes synchronously), so a lone message is a block at once, while under load
+/// messages keep arriving during each write and batches grow up to the count and byte limits. The batch timeout
+/// stays the upper bound for a loop that never finds the queue empty.
+/// </remarks>
 internal sealed partial class SoloChain : IChain
 {
     private const int QueueCapacity = 10_000;
@@ -20,6 +26,7 @@ internal sealed partial class SoloChain : IChain
     private readonly ChainSupport _support;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _adaptiveCutting;
     // One input queue for messages and batch time-outs; the semaphore bounds the messages in it, so Broadcast
     // waits when the loop falls behind while a time-out can always get in.
     private readonly Channel<Message> _queue = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
@@ -30,11 +37,12 @@ internal sealed partial class SoloChain : IChain
     private Task? _loop;
     private volatile string? _fault;
 
-    public SoloChain(ChainSupport support, TimeProvider time, ILogger logger)
+    public SoloChain(ChainSupport support, TimeProvider time, ILogger logger, bool adaptiveCutting = true)
     {
         _support = support ?? throw new ArgumentNullException(nameof(support));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _adaptiveCutting = adaptiveCutting;
     }
 
     public string? Fault => _fault;
@@ -114,6 +122,11 @@ internal sealed partial class SoloChain : IChain
                     _capacity.Release();
                     Process(message);
                 }
+                if (_adaptiveCutting)
+                {
+                    // Nothing more is waiting and the block before is written: the pending batch need not wait.
+                    CutPending();
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -186,7 +199,16 @@ internal sealed partial class SoloChain : IChain
 
     private void OnTimeout(long generation)
     {
-        if (generation != Interlocked.Read(ref _timerGeneration) || !_support.Cutter.HasPending)
+        if (generation != Interlocked.Read(ref _timerGeneration))
+        {
+            return;
+        }
+        CutPending();
+    }
+
+    private void CutPending()
+    {
+        if (!_support.Cutter.HasPending)
         {
             return;
         }
