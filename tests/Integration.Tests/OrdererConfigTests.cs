@@ -81,7 +81,8 @@ public sealed class OrdererConfigTests
     {
         const string channelId = "batch-size";
         var genesis = _consortium.Genesis(channelId, ordering: new OrderingDefinition { MaxMessageCount = 100, BatchTimeout = TimeSpan.FromSeconds(30) });
-        await using var orderer = await OrdererNode.StartAsync(_consortium, tls: false);
+        // Fabric's cutting: a batch that is not full waits for the batch timeout (adaptive cutting would cut each lone transaction).
+        await using var orderer = await OrdererNode.StartAsync(_consortium, tls: false, extraArgs: ["--adaptive-cutting", "false"]);
         Assert.Equal(0, (await orderer.JoinAsync(genesis)).ExitCode);
         var org1 = _consortium.Orgs[0];
         var current = ConfigOf(genesis);

@@ -6,7 +6,8 @@ namespace ZonCoin.Orderer.Hosting;
 /// The orderer process (<see cref="OrdererHostExtensions.AddOrderer"/>). Settings come from <c>appsettings.json</c>,
 /// environment variables (<c>Orderer__X</c>) and flags: <c>--listen</c>, <c>--admin-listen</c>,
 /// <c>--operations-listen</c>, <c>--data-dir</c>, <c>--msp-id</c>, <c>--msp-dir</c>, <c>--tls-dir</c>,
-/// <c>--consensus</c>, <c>--kafka-brokers</c> (comma-separated) and <c>--insecure</c> (development only: no TLS).
+/// <c>--consensus</c>, <c>--kafka-brokers</c> (comma-separated), <c>--adaptive-cutting</c> (<c>true</c>, the default,
+/// or <c>false</c>) and <c>--insecure</c> (development only: no TLS).
 /// Exit codes: 0 after a clean stop, 2 for bad settings, 1 when the node failed.
 /// </summary>
 public static class OrdererProgram
@@ -23,6 +24,7 @@ public static class OrdererProgram
             ["--msp-dir"] = "Orderer:MspDirectory",
             ["--tls-dir"] = "Orderer:Tls:Directory",
             ["--consensus"] = "Orderer:ConsensusType",
+            ["--adaptive-cutting"] = "Orderer:AdaptiveCutting",
             ["--insecure"] = "Orderer:Insecure",
         },
         BooleanFlags: ["--insecure"],
