@@ -67,9 +67,16 @@ internal static class GatewayBenchmark
             await DriveAsync(contract, settings, keys, run, "w", warmup, settings.Warmup, cancellationToken).ConfigureAwait(false);
             var recorder = new Recorder();
             var cpu = new CpuAccount(network?.Nodes ?? []);
+            var blocksBefore = network is null ? null : await BlocksCutAsync(network.OrdererOperations, channel, cancellationToken).ConfigureAwait(false);
             var elapsed = await DriveAsync(contract, settings, keys, run, "m", recorder, settings.Duration, cancellationToken).ConfigureAwait(false);
             Report(recorder, elapsed, settings.Workload, output);
             cpu.Report(recorder.Latencies.Count, output);
+            var blocksAfter = network is null ? null : await BlocksCutAsync(network.OrdererOperations, channel, cancellationToken).ConfigureAwait(false);
+            if (blocksBefore is { } before && blocksAfter is { } after && after > before)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"blocks: {after - before} cut while measuring, {(double)recorder.Latencies.Count / (after - before):0.0} tx per block"));
+            }
             if (settings.Rate > 0)
             {
                 ReportSeconds(recorder, output);
@@ -264,6 +271,23 @@ internal static class GatewayBenchmark
     /// CPU time each process spent during the measured run, per successful transaction: a figure that, unlike the
     /// rate, hardly depends on what else the machine runs, so it shows where a change saved work.
     /// </summary>
+    /// <summary>The orderer's <c>orderer_blocks_cut</c> counter for <paramref name="channel"/>, or null when it cannot be read.</summary>
+    private static async Task<long?> BlocksCutAsync(string operations, string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var text = await http.GetStringAsync(new Uri($"http://{operations}/metrics"), cancellationToken).ConfigureAwait(false);
+            var series = $"orderer_blocks_cut_total{{channel=\"{channel}\"}} ";
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
+            return line is not null && long.TryParse(line[series.Length..].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
     private sealed class CpuAccount
     {
         private readonly IReadOnlyList<LocalNode> _nodes;

@@ -60,6 +60,9 @@ internal sealed class LocalNetwork : IAsyncDisposable
     /// <summary>The service processes, in start order.</summary>
     public IReadOnlyList<LocalNode> Nodes => _nodes;
 
+    /// <summary>The orderer's operations endpoint (<c>/healthz</c>, <c>/metrics</c>), host:port.</summary>
+    public string OrdererOperations { get; private set; } = "";
+
     public static async Task<LocalNetwork> StartAsync(LocalNetworkSpec spec, TextWriter log, CancellationToken cancellationToken)
     {
         var network = new LocalNetwork(spec);
@@ -89,6 +92,7 @@ internal sealed class LocalNetwork : IAsyncDisposable
         }
 
         var (ordererPort, ordererAdmin, ordererOps) = (LocalNode.FreePort(), LocalNode.FreePort(), LocalNode.FreePort());
+        OrdererOperations = $"127.0.0.1:{ordererOps}";
         var orderer = Add(LocalNode.Start("orderer", ServiceCommands.OrdererDll,
         [
             .. ServiceCommands.Orderer($"127.0.0.1:{ordererPort}", $"127.0.0.1:{ordererAdmin}", $"127.0.0.1:{ordererOps}", Path.Combine(root, "data", "orderer"),
