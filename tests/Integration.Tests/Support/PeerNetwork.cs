@@ -39,6 +39,13 @@ public class PeerNetwork : IAsyncLifetime
     /// <summary>Environment variables of peer 1 or 2 (its configuration beyond the flags); none by default.</summary>
     protected virtual IReadOnlyDictionary<string, string>? PeerEnvironment(int peer) => null;
 
+    /// <summary>
+    /// Extra orderer flags. By default Fabric's cutting (a batch that is not full waits for the 200 ms batch timeout):
+    /// tests put several transactions in one block (conflicts within a block), which adaptive cutting, cutting each
+    /// transaction that arrives alone, would make a matter of timing.
+    /// </summary>
+    protected virtual string[] OrdererArgs => ["--adaptive-cutting", "false"];
+
     /// <summary>The program peer 1 or 2 runs; the production peer by default.</summary>
     private protected virtual PeerProgramFile PeerProgram(int peer) => PeerProgramFile.Production;
 
@@ -55,7 +62,7 @@ public class PeerNetwork : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         await Consortium.InitializeAsync();
-        Orderer = await OrdererNode.StartAsync(Consortium, tls: false);
+        Orderer = await OrdererNode.StartAsync(Consortium, tls: false, extraArgs: OrdererArgs);
         // The channel names each org's peer (its anchor peer), so each peer's own gateway finds the other org's.
         var (port1, port2) = (NodeProcess.FreePort(), NodeProcess.FreePort());
         var genesis = Consortium.Genesis(ChannelId, memberCount: 2, ordererEndpoints: [$"127.0.0.1:{Orderer.Port}"],
