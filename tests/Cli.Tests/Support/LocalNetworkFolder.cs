@@ -11,6 +11,9 @@ namespace ZonCoin.Cli.Tests.Support;
 /// </summary>
 internal sealed class LocalNetworkFolder : IDisposable
 {
+    private const int LowestPort = 12000;
+    private const int EphemeralPorts = 32768;
+
     private readonly HashSet<int> _reserved = [];
 
     // The postgres user must reach DIR/postgres, so the folder is world-traversable (not a 0700 temp subdirectory).
@@ -46,15 +49,16 @@ internal sealed class LocalNetworkFolder : IDisposable
         return path;
     }
 
-    /// <summary>A free loopback port not handed out before by this folder.</summary>
+    /// <summary>
+    /// A free loopback port not handed out before by this folder, below the kernel's ephemeral range (32768 and up):
+    /// a port from that range can be taken by any outgoing connection between now and the node's start.
+    /// </summary>
     public int FreePort()
     {
         while (true)
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (_reserved.Add(port))
+            var port = Random.Shared.Next(LowestPort, EphemeralPorts);
+            if (!_reserved.Contains(port) && IsFree(port) && _reserved.Add(port))
             {
                 return port;
             }
@@ -67,7 +71,7 @@ internal sealed class LocalNetworkFolder : IDisposable
         while (true)
         {
             var first = FreePort();
-            if (Enumerable.Range(first + 1, count - 1).All(p => p <= 65535 && !_reserved.Contains(p) && IsFree(p)))
+            if (Enumerable.Range(first + 1, count - 1).All(p => p < EphemeralPorts && !_reserved.Contains(p) && IsFree(p)))
             {
                 foreach (var p in Enumerable.Range(first + 1, count - 1))
                 {
