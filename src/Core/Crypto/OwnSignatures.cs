@@ -85,12 +85,13 @@ public sealed class OwnSignatures
     /// <summary>SHA-256 over the message's SHA-256 and the signature: one pair, in 32 bytes.</summary>
     private static Key KeyOf(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
+        // On the validation path for every endorsement: one buffer on the stack (ECDSA signatures are about 72 bytes), no hasher object.
+        var length = SHA256.HashSizeInBytes + signature.Length;
+        Span<byte> pair = length <= 512 ? stackalloc byte[length] : new byte[length];
+        SHA256.HashData(message, pair);
+        signature.CopyTo(pair[SHA256.HashSizeInBytes..]);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(message, digest);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(digest);
-        hash.AppendData(signature);
-        hash.GetHashAndReset(digest);
+        SHA256.HashData(pair, digest);
         return new Key(BinaryPrimitives.ReadUInt128LittleEndian(digest), BinaryPrimitives.ReadUInt128LittleEndian(digest[16..]));
     }
 
