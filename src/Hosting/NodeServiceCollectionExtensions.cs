@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -36,17 +37,23 @@ public static class NodeServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds a node kind's settings: <see cref="AddNodeServices"/>, then <typeparamref name="TOptions"/> bound to the
-    /// configuration section <paramref name="section"/>, changed by <paramref name="configure"/>, and checked by
-    /// <typeparamref name="TValidator"/> when the host starts (<c>ValidateOnStart</c>), before anything listens.
+    /// Adds a node kind's settings: <see cref="AddNodeServices"/>, then <typeparamref name="TOptions"/> read from the
+    /// configuration section <paramref name="section"/> by <paramref name="bind"/>, changed by <paramref name="configure"/>,
+    /// and checked by <typeparamref name="TValidator"/> when the host starts (<c>ValidateOnStart</c>), before anything
+    /// listens. <paramref name="bind"/> is the node kind's own <c>section.Bind(options)</c> call: there the settings
+    /// type is known, so the configuration binder's source generator writes the binding at build time (no reflection,
+    /// so the node can be compiled ahead of time).
     /// </summary>
-    public static OptionsBuilder<TOptions> AddNodeOptions<TOptions, TValidator>(this IHostApplicationBuilder builder, string section, Action<TOptions>? configure)
+    public static OptionsBuilder<TOptions> AddNodeOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        this IHostApplicationBuilder builder, string section, Action<IConfiguration, TOptions> bind, Action<TOptions>? configure)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(bind);
         builder.Services.AddNodeServices();
-        var options = builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        var configuration = builder.Configuration.GetSection(section);
+        var options = builder.Services.AddOptions<TOptions>().Configure(settings => bind(configuration, settings)).ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

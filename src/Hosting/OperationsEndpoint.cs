@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public static class OperationsEndpoint
                     services.GetRequiredService<TimeProvider>().GetUtcNow(),
                     healthy ? null : [.. report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
                         .Select(e => new FailedCheck(e.Key, e.Value.Description ?? e.Value.Exception?.Message ?? "unhealthy"))]);
-                await JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJson.Options, http.RequestAborted).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(http.Response.Body, body, HealthJson.Default.HealthBody, http.RequestAborted).ConfigureAwait(false);
                 return;
             case "/metrics":
                 http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -47,16 +48,12 @@ public static class OperationsEndpoint
         }
     }
 
-    private sealed record HealthBody(string Status, DateTimeOffset Time, IReadOnlyList<FailedCheck>? FailedChecks);
+    internal sealed record HealthBody(string Status, DateTimeOffset Time, IReadOnlyList<FailedCheck>? FailedChecks);
 
-    private sealed record FailedCheck(string Component, string Reason);
-
-    private static class HealthJson
-    {
-        public static readonly JsonSerializerOptions Options = new()
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        };
-    }
+    internal sealed record FailedCheck(string Component, string Reason);
 }
+
+/// <summary>The health body's JSON, generated at build time (no reflection, so it works compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OperationsEndpoint.HealthBody))]
+internal sealed partial class HealthJson : JsonSerializerContext;

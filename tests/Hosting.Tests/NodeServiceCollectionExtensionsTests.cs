@@ -33,8 +33,8 @@ public sealed class NodeServiceCollectionExtensionsTests
     public async Task Two_node_kinds_with_bad_settings_fail_the_start_naming_every_bad_setting_of_both()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.AddNodeOptions<FirstOptions, FirstValidator>("First", first => first.Name = "");
-        builder.AddNodeOptions<SecondOptions, SecondValidator>("Second", second => second.Port = -1);
+        builder.AddNodeOptions<FirstOptions, FirstValidator>("First", static (section, first) => section.Bind(first), first => first.Name = "");
+        builder.AddNodeOptions<SecondOptions, SecondValidator>("Second", static (section, second) => section.Bind(second), second => second.Port = -1);
         await using var app = builder.Build();
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
@@ -49,7 +49,7 @@ public sealed class NodeServiceCollectionExtensionsTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Second:Port"] = "7051", ["Second:Name"] = "from-config" });
-        builder.AddNodeOptions<SecondOptions, SecondValidator>("Second", second => second.Name += "+code");
+        builder.AddNodeOptions<SecondOptions, SecondValidator>("Second", static (section, second) => section.Bind(second), second => second.Name += "+code");
         await using var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<SecondOptions>>().Value;
         Assert.Equal(7051, options.Port);

@@ -114,7 +114,7 @@ internal sealed partial class ConsortiumNetwork
 
     private static string PostgresDirectory(ServiceRecord service) => service.Environment.GetValueOrDefault("PGDATA_ROOT", "");
 
-    private static string? Marker(ServiceRecord service) => service.Command.Count > 1 ? service.Command[1] : null;
+    private static string? Marker(ServiceRecord service) => ServiceCommands.Program(service.Command);
 
     private async Task UpAsync(CancellationToken cancellationToken)
     {
@@ -360,7 +360,7 @@ internal sealed partial class ConsortiumNetwork
         {
             Name = name,
             Kind = kind,
-            Command = ["dotnet", Path.IsPathFullyQualified(dll) ? dll : ServiceCommands.Beside(dll), .. args],
+            Command = ServiceCommands.CommandLine(dll, args),
             Environment = environment,
             Endpoint = endpoint,
             OperationsPort = operationsPort,

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace ZonCoin.Cli.Network;
 
 /// <summary>
-/// A service process the CLI starts from its own folder (<c>dotnet zoncoin-peer.dll …</c>): its standard error is
+/// A service process the CLI starts from its own folder (<c>dotnet zoncoin-peer.dll …</c>, or the natively compiled
+/// executable, see <see cref="ServiceCommands.CommandLine"/>): its standard error is
 /// echoed with a prefix, and it is killed when disposed. Readiness is the node's <c>/healthz</c>, or an open port for
 /// a chaincode host.
 /// </summary>
@@ -38,12 +39,12 @@ internal sealed class LocalNode : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="dll"/> (a file beside zoncoin.dll) with arguments and environment variables.</summary>
+    /// <summary>Starts <paramref name="dll"/> (a file beside zoncoin.dll, or its native executable) with arguments and environment variables.</summary>
     public static LocalNode Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TextWriter? errors = null)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var arg in args)
+        var commandLine = ServiceCommands.CommandLine(dll, args);
+        var start = new ProcessStartInfo(commandLine[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in commandLine.Skip(1))
         {
             start.ArgumentList.Add(arg);
         }

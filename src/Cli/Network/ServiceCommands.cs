@@ -5,7 +5,8 @@ using ZonCoin.Gateway.Client;
 namespace ZonCoin.Cli.Network;
 
 /// <summary>
-/// The command lines of the services the CLI starts (<c>dotnet zoncoin-peer.dll …</c>, files beside zoncoin.dll) and
+/// The command lines of the services the CLI starts (<c>dotnet zoncoin-peer.dll …</c>, files beside zoncoin.dll, or
+/// their natively compiled executables) and
 /// where <c>zoncoin crypto generate</c> put an org's node and user folders; shared by the benchmark's
 /// <see cref="LocalNetwork"/> and <c>zoncoin network up</c>.
 /// </summary>
@@ -20,6 +21,27 @@ internal static class ServiceCommands
 
     /// <summary>A DLL beside zoncoin.dll.</summary>
     public static string Beside(string dll) => Path.Combine(AppContext.BaseDirectory, dll);
+
+    /// <summary>
+    /// The command line that runs a service: its natively compiled executable when <c>./zoncoin</c> built one
+    /// (<c>native/NAME/NAME</c> beside zoncoin.dll, NAME being the DLL's name without extension), else
+    /// <c>dotnet DLL</c>. <paramref name="dll"/> is a file name beside zoncoin.dll or a full path.
+    /// </summary>
+    public static List<string> CommandLine(string dll, IEnumerable<string> args)
+    {
+        var path = Path.IsPathFullyQualified(dll) ? dll : Beside(dll);
+        var name = Path.GetFileNameWithoutExtension(path);
+        var native = Path.Combine(AppContext.BaseDirectory, "native", name, name);
+        return File.Exists(native) ? [native, .. args] : ["dotnet", path, .. args];
+    }
+
+    /// <summary>What identifies a service's process in its command line: the DLL, or the native executable.</summary>
+    public static string? Program(IReadOnlyList<string> commandLine) => commandLine.Count switch
+    {
+        0 => null,
+        > 1 when commandLine[0] == "dotnet" => commandLine[1],
+        _ => commandLine[0],
+    };
 
     /// <summary>The node's TLS flag: <c>--tls-dir DIR</c>, or <c>--insecure</c> when <paramref name="tlsDirectory"/> is null.</summary>
     public static IEnumerable<string> Tls(string? tlsDirectory) => tlsDirectory is null ? ["--insecure", "true"] : ["--tls-dir", tlsDirectory];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -88,8 +89,7 @@ public sealed class CertificateAuthority : IDisposable
         }
         if (spec.Attributes.Count > 0)
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, IReadOnlyDictionary<string, string>> { ["attrs"] = spec.Attributes });
-            request.CertificateExtensions.Add(new X509Extension(AttributesOid, json, false));
+            request.CertificateExtensions.Add(new X509Extension(AttributesOid, AttributesJson(spec.Attributes), false));
         }
         var (start, end) = Validity(spec.NotBefore, spec.NotAfter);
         using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(Key), start, end, NewSerial());
@@ -173,6 +173,24 @@ public sealed class CertificateAuthority : IDisposable
         serial[0] &= 0x7F;
         serial[0] |= 0x01;
         return serial;
+    }
+
+    /// <summary>Fabric CA's attribute extension value: <c>{"attrs":{"name":"value",...}}</c>.</summary>
+    private static byte[] AttributesJson(IReadOnlyDictionary<string, string> attributes)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("attrs");
+            foreach (var (name, value) in attributes)
+            {
+                writer.WriteString(name, value);
+            }
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 }
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
-using YamlDotNet.Serialization;
+using YamlDotNet.RepresentationModel;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Protos.Msp;
@@ -137,40 +137,60 @@ public static class MspDirectory
 
     private static FabricNodeOUs ReadNodeOus(string directory, string configPath)
     {
-        MspConfigYaml? yaml;
+        // Read through YamlDotNet's document model, not its reflection-based deserializer, so the services can be
+        // compiled ahead of time. Unknown keys are ignored, as Fabric's own reader does.
+        YamlMappingNode? root;
         try
         {
-            yaml = new DeserializerBuilder().IgnoreUnmatchedProperties().Build().Deserialize<MspConfigYaml>(File.ReadAllText(configPath));
+            var stream = new YamlStream();
+            using (var reader = new StringReader(File.ReadAllText(configPath)))
+            {
+                stream.Load(reader);
+            }
+            root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode as YamlMappingNode;
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
             throw new MspConfigurationException($"'{configPath}' is not valid YAML: {ex.Message}", ex);
         }
-        var nodeOus = yaml?.NodeOUs;
-        if (nodeOus is null)
+        if (Child(root, "NodeOUs") is not YamlMappingNode nodeOus)
         {
             return new FabricNodeOUs { Enable = false };
         }
         return new FabricNodeOUs
         {
-            Enable = nodeOus.Enable,
-            ClientOuIdentifier = Identifier(directory, nodeOus.ClientOUIdentifier),
-            PeerOuIdentifier = Identifier(directory, nodeOus.PeerOUIdentifier),
-            AdminOuIdentifier = Identifier(directory, nodeOus.AdminOUIdentifier),
-            OrdererOuIdentifier = Identifier(directory, nodeOus.OrdererOUIdentifier),
+            Enable = Child(nodeOus, "Enable") is YamlScalarNode enable && ParseBool(enable.Value, configPath),
+            ClientOuIdentifier = Identifier(directory, Child(nodeOus, "ClientOUIdentifier")),
+            PeerOuIdentifier = Identifier(directory, Child(nodeOus, "PeerOUIdentifier")),
+            AdminOuIdentifier = Identifier(directory, Child(nodeOus, "AdminOUIdentifier")),
+            OrdererOuIdentifier = Identifier(directory, Child(nodeOus, "OrdererOUIdentifier")),
         };
     }
 
-    private static FabricOUIdentifier? Identifier(string directory, OuIdentifierYaml? yaml)
+    private static YamlNode? Child(YamlMappingNode? mapping, string key) =>
+        mapping is not null && mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    private static string? Scalar(YamlMappingNode mapping, string key) => (Child(mapping, key) as YamlScalarNode)?.Value;
+
+    /// <summary>A YAML boolean as Fabric's reader (YAML 1.1) takes it: true/false, yes/no, on/off, any case.</summary>
+    private static bool ParseBool(string? value, string configPath) => value?.ToUpperInvariant() switch
     {
-        if (yaml is null)
+        "TRUE" or "YES" or "ON" or "Y" => true,
+        "FALSE" or "NO" or "OFF" or "N" or "" or null => false,
+        _ => throw new MspConfigurationException($"'{configPath}': NodeOUs.Enable is '{value}', not a boolean"),
+    };
+
+    private static FabricOUIdentifier? Identifier(string directory, YamlNode? node)
+    {
+        if (node is not YamlMappingNode yaml)
         {
             return null;
         }
-        var identifier = new FabricOUIdentifier { OrganizationalUnitIdentifier = yaml.OrganizationalUnitIdentifier ?? "" };
-        if (!string.IsNullOrEmpty(yaml.Certificate))
+        var certificate = Scalar(yaml, "Certificate");
+        var identifier = new FabricOUIdentifier { OrganizationalUnitIdentifier = Scalar(yaml, "OrganizationalUnitIdentifier") ?? "" };
+        if (!string.IsNullOrEmpty(certificate))
         {
-            var path = Path.Combine(directory, yaml.Certificate);
+            var path = Path.Combine(directory, certificate);
             if (!File.Exists(path))
             {
                 throw new MspConfigurationException($"node OU certificate '{path}' named in config.yaml does not exist");
@@ -217,30 +237,5 @@ public static class MspDirectory
         using var stream = new FileStream(path, options);
         using var writer = new StreamWriter(stream);
         writer.Write(pem);
-    }
-
-    private sealed class MspConfigYaml
-    {
-        public NodeOusYamlModel? NodeOUs { get; set; }
-    }
-
-    private sealed class NodeOusYamlModel
-    {
-        public bool Enable { get; set; }
-
-        public OuIdentifierYaml? ClientOUIdentifier { get; set; }
-
-        public OuIdentifierYaml? PeerOUIdentifier { get; set; }
-
-        public OuIdentifierYaml? AdminOUIdentifier { get; set; }
-
-        public OuIdentifierYaml? OrdererOUIdentifier { get; set; }
-    }
-
-    private sealed class OuIdentifierYaml
-    {
-        public string? Certificate { get; set; }
-
-        public string? OrganizationalUnitIdentifier { get; set; }
     }
 }

@@ -92,12 +92,6 @@ public sealed class InMemoryCheckpointer : ICheckpointer
 /// </summary>
 public sealed class FileCheckpointer : ICheckpointer, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private readonly SemaphoreSlim _write = new(1, 1);
     private volatile State _state;
 
@@ -173,7 +167,7 @@ public sealed class FileCheckpointer : ICheckpointer, IDisposable
                 var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
                 await using (stream.ConfigureAwait(false))
                 {
-                    await JsonSerializer.SerializeAsync(stream, state, Json, cancellationToken).ConfigureAwait(false);
+                    await JsonSerializer.SerializeAsync(stream, state, CheckpointJson.Default.State, cancellationToken).ConfigureAwait(false);
                     await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                     stream.Flush(flushToDisk: true);
                 }
@@ -196,7 +190,7 @@ public sealed class FileCheckpointer : ICheckpointer, IDisposable
         State? state;
         try
         {
-            state = JsonSerializer.Deserialize<State>(text, Json);
+            state = JsonSerializer.Deserialize(text, CheckpointJson.Default.State);
         }
         catch (JsonException ex)
         {
@@ -213,5 +207,10 @@ public sealed class FileCheckpointer : ICheckpointer, IDisposable
         return state;
     }
 
-    private sealed record State(ulong? BlockNumber, string? TransactionId);
+    internal sealed record State(ulong? BlockNumber, string? TransactionId);
 }
+
+/// <summary>The file checkpointer's JSON, generated at build time.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(FileCheckpointer.State))]
+internal sealed partial class CheckpointJson : JsonSerializerContext;

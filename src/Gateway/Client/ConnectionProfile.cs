@@ -11,15 +11,6 @@ namespace ZonCoin.Gateway.Client;
 /// </summary>
 public sealed record ConnectionProfile
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     /// <summary>The organization's name, e.g. <c>Manufacturer</c>.</summary>
     public string Name { get; init; } = "";
 
@@ -52,7 +43,7 @@ public sealed record ConnectionProfile
         ConnectionProfile? profile;
         try
         {
-            profile = JsonSerializer.Deserialize<ConnectionProfile>(File.ReadAllText(path), Json);
+            profile = JsonSerializer.Deserialize(File.ReadAllText(path), ProfileJson.Default.ConnectionProfile);
         }
         catch (JsonException ex)
         {
@@ -75,7 +66,7 @@ public sealed record ConnectionProfile
         var temporary = $"{fullPath}.{Guid.NewGuid():N}.tmp";
         try
         {
-            File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, ProfileJson.Default.ConnectionProfile) + "\n");
             File.Move(temporary, fullPath, overwrite: true);
         }
         finally
@@ -176,3 +167,9 @@ public sealed record IdentityProfile
     /// <summary>The PEM private key (absolute path).</summary>
     public string KeyPath { get; init; } = "";
 }
+
+/// <summary>The connection profile's JSON, generated at build time (applications compiled ahead of time can read profiles too).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ConnectionProfile))]
+internal sealed partial class ProfileJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,7 @@ public static class OrdererHostExtensions
     public static IHostApplicationBuilder AddOrderer(this IHostApplicationBuilder builder, Action<OrdererOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddNodeOptions<OrdererOptions, OrdererOptionsValidator>(OrdererOptions.Section, configure);
+        builder.AddNodeOptions<OrdererOptions, OrdererOptionsValidator>(OrdererOptions.Section, static (section, options) => section.Bind(options), configure);
         var services = builder.Services;
 
         services.AddRpcService<BroadcastHandler>(methods => methods.Duplex(AtomicBroadcastService.Broadcast, (handler, requests, responses, context) => handler.HandleAsync(requests, responses, context)));

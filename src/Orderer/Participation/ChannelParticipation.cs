@@ -142,10 +142,8 @@ internal static class ChannelParticipation
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(http.Response.Body, body, Json, http.RequestAborted);
+        return JsonSerializer.SerializeAsync(http.Response.Body, body, typeof(T), ParticipationJson.Default, http.RequestAborted);
     }
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     internal sealed record Error([property: JsonPropertyName("error")] string Message);
 
@@ -157,3 +155,10 @@ internal static class ChannelParticipation
 
     internal sealed record ChannelInfo(string Name, string Url, string ConsensusRelation, string Status, ulong Height);
 }
+
+/// <summary>The participation API's JSON, generated at build time (no reflection, so it works compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ChannelParticipation.Error))]
+[JsonSerializable(typeof(ChannelParticipation.ChannelList))]
+[JsonSerializable(typeof(ChannelParticipation.ChannelInfo))]
+internal sealed partial class ParticipationJson : JsonSerializerContext;

@@ -35,7 +35,7 @@ public static class PeerHostExtensions
     public static IHostApplicationBuilder AddPeer(this IHostApplicationBuilder builder, Action<PeerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddNodeOptions<PeerOptions, PeerOptionsValidator>(PeerOptions.Section, configure);
+        builder.AddNodeOptions<PeerOptions, PeerOptionsValidator>(PeerOptions.Section, static (section, options) => section.Bind(options), configure);
         var services = builder.Services;
 
         services.AddRpcService<Endorser.Endorser>(methods => methods.Unary(EndorserService.ProcessProposal,

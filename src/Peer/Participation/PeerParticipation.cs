@@ -94,10 +94,8 @@ internal static class PeerParticipation
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(http.Response.Body, body, Json, http.RequestAborted);
+        return JsonSerializer.SerializeAsync(http.Response.Body, body, typeof(T), ParticipationJson.Default, http.RequestAborted);
     }
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     internal sealed record Error([property: JsonPropertyName("error")] string Message);
 
@@ -109,3 +107,10 @@ internal static class PeerParticipation
 
     internal sealed record ChannelInfo(string Name, string Url, ulong Height, IReadOnlyList<ChaincodeInfo> Chaincodes);
 }
+
+/// <summary>The participation API's JSON, generated at build time (no reflection, so it works compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PeerParticipation.Error))]
+[JsonSerializable(typeof(PeerParticipation.ChannelList))]
+[JsonSerializable(typeof(PeerParticipation.ChannelInfo))]
+internal sealed partial class ParticipationJson : JsonSerializerContext;

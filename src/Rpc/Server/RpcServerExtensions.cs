@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -16,6 +17,10 @@ namespace ZonCoin.Rpc.Server;
 /// </summary>
 public static class RpcServerExtensions
 {
+    /// <summary>What Grpc.AspNetCore reflects on a service type (its constructors and methods); kept when compiled ahead of time.</summary>
+    public const DynamicallyAccessedMemberTypes ServiceMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
     /// <summary>Adds Grpc.AspNetCore with Fabric's 100 MB limits both ways; <paramref name="configure"/> may change them.</summary>
     public static IServiceCollection AddRpc(this IServiceCollection services, Action<GrpcServiceOptions>? configure = null)
     {
@@ -33,7 +38,7 @@ public static class RpcServerExtensions
     /// Serves methods on <typeparamref name="TService"/>, the singleton (already registered) that handles them:
     /// <paramref name="bind"/> names each method and its handler. Map it with <c>MapGrpcService&lt;TService&gt;()</c>.
     /// </summary>
-    public static IServiceCollection AddRpcService<TService>(this IServiceCollection services, Action<RpcServiceBinder<TService>> bind)
+    public static IServiceCollection AddRpcService<[DynamicallyAccessedMembers(RpcServerExtensions.ServiceMembers)] TService>(this IServiceCollection services, Action<RpcServiceBinder<TService>> bind)
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -79,7 +84,7 @@ public static class RpcServerExtensions
         });
     }
 
-    private sealed class BoundMethodProvider<TService>(Action<RpcServiceBinder<TService>> bind) : IServiceMethodProvider<TService>
+    private sealed class BoundMethodProvider<[DynamicallyAccessedMembers(RpcServerExtensions.ServiceMembers)] TService>(Action<RpcServiceBinder<TService>> bind) : IServiceMethodProvider<TService>
         where TService : class
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context) => bind(new RpcServiceBinder<TService>(context));
@@ -91,7 +96,7 @@ public static class RpcServerExtensions
 /// for Grpc.AspNetCore's generated services (and grpc-go, which refuses any other HTTP method with 405), and reads
 /// a request body of any size, so that the gRPC message limit (Fabric's 100 MB) decides for unary calls too.
 /// </summary>
-public sealed class RpcServiceBinder<TService>
+public sealed class RpcServiceBinder<[DynamicallyAccessedMembers(RpcServerExtensions.ServiceMembers)] TService>
     where TService : class
 {
     /// <summary>

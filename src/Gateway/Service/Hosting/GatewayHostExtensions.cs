@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,7 @@ public static class GatewayHostExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder, Action<GatewayOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddNodeOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section, configure);
+        builder.AddNodeOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section, static (section, options) => section.Bind(options), configure);
         var services = builder.Services;
         AddGatewayServices(services, localPeer: null);
         services.AddRpcService<DeliverRelay>(methods => methods

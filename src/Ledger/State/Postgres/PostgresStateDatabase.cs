@@ -432,7 +432,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
 
     /// <summary>The fields as JSON for <see cref="SqlFormatIndex"/>: each a segment array, or null for <c>_id</c>.</summary>
     private static string IndexFieldsJson(StateIndexDefinition index) =>
-        JsonSerializer.Serialize(index.Fields.Select(f => FieldPath.Parse(f.Name) is { IsId: false } path ? path.Segments : null).ToArray());
+        JsonSerializer.Serialize(index.Fields.Select(f => FieldPath.Parse(f.Name) is { IsId: false } path ? path.Segments : null).ToArray(), LedgerJson.Default.IReadOnlyListStringArray);
 
     /// <summary>
     /// Test hook: the plan PostgreSQL chooses for <see cref="ExecuteQuery"/> of <paramref name="query"/>, with

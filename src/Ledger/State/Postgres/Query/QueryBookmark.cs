@@ -15,13 +15,13 @@ internal sealed record QueryBookmark(string? LastKey, long? Offset)
 
     public static string ForKey(string lastKey)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["k"] = lastKey });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["k"] = lastKey }, LedgerJson.Default.DictionaryStringString);
         return Base64Url.EncodeToString(json);
     }
 
     public static string ForOffset(long offset)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, long> { ["o"] = offset });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, long> { ["o"] = offset }, LedgerJson.Default.DictionaryStringInt64);
         return Base64Url.EncodeToString(json);
     }
 
