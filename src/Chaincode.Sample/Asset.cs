@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ZonCoin.Chaincode.Sample;
 
 /// <summary>An asset on the ledger, stored as JSON under its id (the same field names as fabric-samples' asset-transfer-basic).</summary>
@@ -48,3 +50,25 @@ public sealed record QueryRecord(string Key, string Value);
 /// <param name="FetchedRecordsCount">How many the peer fetched.</param>
 /// <param name="Bookmark">Pass it back for the next page.</param>
 public sealed record QueryRecordPage(IReadOnlyList<QueryRecord> Records, int FetchedRecordsCount, string Bookmark);
+
+/// <summary>The <c>TransferAsset</c> event's payload.</summary>
+/// <param name="ID">The asset id.</param>
+/// <param name="From">The previous owner.</param>
+/// <param name="To">The new owner.</param>
+public sealed record AssetTransferred(string ID, string From, string To);
+
+/// <summary>
+/// The JSON of the contract's state, events, arguments and results, generated at build time: the contract reads and
+/// writes it without reflection, and the host registers it with <see cref="Contracts.ContractSerializer"/>, so the
+/// natively compiled host needs no runtime code generation for it.
+/// </summary>
+[JsonSerializable(typeof(Asset))]
+[JsonSerializable(typeof(AssetTransferred))]
+[JsonSerializable(typeof(AssetPage))]
+[JsonSerializable(typeof(List<Asset>))]
+[JsonSerializable(typeof(List<QueryRecord>))]
+[JsonSerializable(typeof(QueryRecordPage))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<AssetHistoryEntry>))]
+[JsonSerializable(typeof(Caller))]
+public sealed partial class SampleJson : JsonSerializerContext;

@@ -44,7 +44,7 @@ public sealed class AssetTransferContract : Contract
         var asset = new Asset { ID = id, Color = color, Size = size, Owner = owner, AppraisedValue = appraisedValue };
         await PutAsync(ctx, asset).ConfigureAwait(false);
         await ctx.Stub.PutStateAsync(ctx.Stub.CreateCompositeKey(OwnerIndex, owner, id), IndexValue, ctx.CancellationToken).ConfigureAwait(false);
-        ctx.Stub.SetEvent("CreateAsset", JsonSerializer.SerializeToUtf8Bytes(asset));
+        ctx.Stub.SetEvent("CreateAsset", JsonSerializer.SerializeToUtf8Bytes(asset, SampleJson.Default.Asset));
         return asset;
     }
 
@@ -60,7 +60,7 @@ public sealed class AssetTransferContract : Contract
         {
             throw new InvalidOperationException($"The asset {id} does not exist");
         }
-        return JsonSerializer.Deserialize<Asset>(json.Span)!;
+        return JsonSerializer.Deserialize(json.Span, SampleJson.Default.Asset)!;
     }
 
     /// <summary>Replaces an asset's fields (the owner through <see cref="TransferAsset"/> only).</summary>
@@ -106,7 +106,7 @@ public sealed class AssetTransferContract : Contract
         await PutAsync(ctx, asset with { Owner = newOwner }).ConfigureAwait(false);
         await ctx.Stub.DeleteStateAsync(ctx.Stub.CreateCompositeKey(OwnerIndex, asset.Owner, id), ctx.CancellationToken).ConfigureAwait(false);
         await ctx.Stub.PutStateAsync(ctx.Stub.CreateCompositeKey(OwnerIndex, newOwner, id), IndexValue, ctx.CancellationToken).ConfigureAwait(false);
-        ctx.Stub.SetEvent("TransferAsset", JsonSerializer.SerializeToUtf8Bytes(new { ID = id, From = asset.Owner, To = newOwner }));
+        ctx.Stub.SetEvent("TransferAsset", JsonSerializer.SerializeToUtf8Bytes(new AssetTransferred(id, asset.Owner, newOwner), SampleJson.Default.AssetTransferred));
         return asset.Owner;
     }
 
@@ -148,7 +148,7 @@ public sealed class AssetTransferContract : Contract
         var assets = new List<Asset>();
         await foreach (var kv in ctx.Stub.GetStateByRange("", "").WithCancellation(ctx.CancellationToken).ConfigureAwait(false))
         {
-            assets.Add(JsonSerializer.Deserialize<Asset>(kv.Value.Span)!);
+            assets.Add(JsonSerializer.Deserialize(kv.Value.Span, SampleJson.Default.Asset)!);
         }
         return assets;
     }
@@ -162,7 +162,7 @@ public sealed class AssetTransferContract : Contract
     {
         ArgumentNullException.ThrowIfNull(ctx);
         var page = await ctx.Stub.GetStateByRangeWithPaginationAsync("", "", pageSize, bookmark, ctx.CancellationToken).ConfigureAwait(false);
-        return new AssetPage([.. page.Results.Select(kv => JsonSerializer.Deserialize<Asset>(kv.Value.Span)!)], page.FetchedRecordsCount, page.Bookmark);
+        return new AssetPage([.. page.Results.Select(kv => JsonSerializer.Deserialize(kv.Value.Span, SampleJson.Default.Asset)!)], page.FetchedRecordsCount, page.Bookmark);
     }
 
     /// <summary>
@@ -222,7 +222,7 @@ public sealed class AssetTransferContract : Contract
         await foreach (var modification in ctx.Stub.GetHistoryForKey(id).WithCancellation(ctx.CancellationToken).ConfigureAwait(false))
         {
             history.Add(new AssetHistoryEntry(modification.TxId, modification.Timestamp, modification.IsDelete,
-                modification.IsDelete ? null : JsonSerializer.Deserialize<Asset>(modification.Value.Span)));
+                modification.IsDelete ? null : JsonSerializer.Deserialize(modification.Value.Span, SampleJson.Default.Asset)));
         }
         return history;
     }
@@ -237,5 +237,5 @@ public sealed class AssetTransferContract : Contract
     }
 
     private static Task PutAsync(Context ctx, Asset asset) =>
-        ctx.Stub.PutStateAsync(asset.ID, JsonSerializer.SerializeToUtf8Bytes(asset), ctx.CancellationToken);
+        ctx.Stub.PutStateAsync(asset.ID, JsonSerializer.SerializeToUtf8Bytes(asset, SampleJson.Default.Asset), ctx.CancellationToken);
 }

@@ -1,4 +1,6 @@
+using ZonCoin.Chaincode.Contracts;
 using ZonCoin.Chaincode.Hosting;
 using ZonCoin.Chaincode.Sample;
 
+ContractSerializer.AddTypeInfoResolver(SampleJson.Default);
 return await ChaincodeHost.RunAsync(args, new AssetTransferContract());

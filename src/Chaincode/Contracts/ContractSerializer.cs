@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ZonCoin.Chaincode.Contracts;
 
@@ -10,8 +11,31 @@ namespace ZonCoin.Chaincode.Contracts;
 /// </summary>
 public static class ContractSerializer
 {
-    /// <summary>The JSON options used for complex arguments and results: property names as declared, strict numbers.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.General) { WriteIndented = false };
+    /// <summary>
+    /// The JSON options used for complex arguments and results: property names as declared, strict numbers. Types
+    /// come from the resolvers added with <see cref="AddTypeInfoResolver"/> first, then from reflection.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.General)
+    {
+        WriteIndented = false,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
+
+    /// <summary>
+    /// Adds build-time JSON metadata (a <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>) for a
+    /// contract's argument and result types, tried before reflection. A natively compiled chaincode host needs it
+    /// for every complex type (reflection over a type the compiler did not see may miss code). Call it before the
+    /// first transaction; the options cannot change once used.
+    /// </summary>
+    public static void AddTypeInfoResolver(IJsonTypeInfoResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        if (JsonOptions.IsReadOnly)
+        {
+            throw new InvalidOperationException("the contract JSON options are in use already: add type info resolvers before the chaincode serves transactions");
+        }
+        JsonOptions.TypeInfoResolverChain.Insert(0, resolver);
+    }
 
     /// <summary>Converts an argument to <paramref name="type"/>; throws <see cref="FormatException"/> when it does not parse.</summary>
     /// <param name="argument">The raw argument.</param>
@@ -55,7 +79,7 @@ public static class ContractSerializer
         bool flag => Encoding.UTF8.GetBytes(flag ? "true" : "false"),
         Enum value => Encoding.UTF8.GetBytes(value.ToString()),
         IFormattable number when IsNumber(result.GetType()) => Encoding.UTF8.GetBytes(number.ToString(null, CultureInfo.InvariantCulture)),
-        _ => JsonSerializer.SerializeToUtf8Bytes(result, result.GetType(), JsonOptions),
+        _ => JsonSerializer.SerializeToUtf8Bytes(result, JsonOptions.GetTypeInfo(result.GetType())),
     };
 
     private static object? Parse(string text, Type type)
@@ -84,7 +108,7 @@ public static class ContractSerializer
         {
             return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
         }
-        return JsonSerializer.Deserialize(text, type, JsonOptions);
+        return JsonSerializer.Deserialize(text, JsonOptions.GetTypeInfo(type));
     }
 
     internal static bool IsNumber(Type type) =>

@@ -27,11 +27,13 @@ internal static class ServiceCommands
     /// (<c>native/NAME/NAME</c> beside zoncoin.dll, NAME being the DLL's name without extension), else
     /// <c>dotnet DLL</c>. <paramref name="dll"/> is a file name beside zoncoin.dll or a full path.
     /// </summary>
-    public static List<string> CommandLine(string dll, IEnumerable<string> args)
+    public static List<string> CommandLine(string dll, IEnumerable<string> args) => CommandLine(dll, args, AppContext.BaseDirectory);
+
+    internal static List<string> CommandLine(string dll, IEnumerable<string> args, string cliDirectory)
     {
-        var path = Path.IsPathFullyQualified(dll) ? dll : Beside(dll);
+        var path = Path.IsPathFullyQualified(dll) ? dll : Path.Combine(cliDirectory, dll);
         var name = Path.GetFileNameWithoutExtension(path);
-        var native = Path.Combine(AppContext.BaseDirectory, "native", name, name);
+        var native = Path.Combine(cliDirectory, "native", name, name);
         return File.Exists(native) ? [native, .. args] : ["dotnet", path, .. args];
     }
 
