@@ -53,6 +53,15 @@ public sealed record ConnectionProfile
         {
             throw new InvalidDataException($"connection profile '{path}' holds null instead of a profile object");
         }
+        // The build-time JSON sets an absent init-only property to null, where its initializer gave a default.
+        profile = profile with
+        {
+            Name = profile.Name ?? "",
+            MspId = profile.MspId ?? "",
+            Gateway = profile.Gateway ?? new(),
+            Identity = profile.Identity ?? new(),
+            Channels = profile.Channels ?? [],
+        };
         profile.Validate($"connection profile '{path}'");
         return profile;
     }
