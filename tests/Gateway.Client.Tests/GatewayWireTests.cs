@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Time.Testing;
 using ZonCoin.Core.Crypto;
 using ZonCoin.Core.Protocol;
 using ZonCoin.Gateway.Client.Tests.Support;
@@ -317,6 +318,33 @@ public sealed class GatewayWireTests : IAsyncLifetime, IDisposable
         Assert.Equal(3, txIds.Count);
         Assert.Equal(3, txIds.Distinct().Count());
         Assert.Equal(txIds, _server.Requests<SubmitRequest>("Submit").Select(r => r.TransactionId));
+    }
+
+    [Fact]
+    public async Task Retry_backoff_waits_on_the_clock_of_the_gateway_options()
+    {
+        _server.EnqueueCommitStatus(TxValidationCode.MvccReadConflict);
+        _server.EnqueueCommitStatus(TxValidationCode.Valid);
+        var clock = new FakeTimeProvider();
+        // A backoff of up to a day: on the system clock the submit would outlive the test's guard.
+        var policy = new ConflictRetryPolicy { BaseDelay = TimeSpan.FromDays(1), MaxDelay = TimeSpan.FromDays(1) };
+        var contract = Contract(new GatewayOptions { TimeProvider = clock }).WithRetry(policy);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var submit = contract.SubmitTransactionAsync("move", new ProposalOptions(), guard.Token);
+        while (_server.Requests<SignedCommitStatusRequest>("CommitStatus").Count == 0)
+        {
+            await Task.Delay(10, guard.Token);
+        }
+        await Task.Delay(200, guard.Token);
+
+        // The clock stands still: the backoff has not ended.
+        Assert.False(submit.IsCompleted);
+        Assert.Single(_server.Requests<EndorseRequest>("Endorse"));
+
+        clock.Advance(policy.MaxDelay);
+        await submit.WaitAsync(guard.Token);
+        Assert.Equal(2, _server.Requests<EndorseRequest>("Endorse").Count);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class Contract
         var delay = _retry!.Backoff(attempt, Random.Shared.NextDouble());
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, _client.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,6 +1,6 @@
 namespace ZonCoin.Gateway.Client;
 
-/// <summary>Per-operation deadlines (gRPC deadlines), with the defaults of Fabric's samples.</summary>
+/// <summary>Per-operation deadlines (gRPC deadlines), with the defaults of Fabric's samples, and the client's clock.</summary>
 public sealed record GatewayOptions
 {
     /// <summary>Deadline of an Evaluate call.</summary>
@@ -21,4 +21,7 @@ public sealed record GatewayOptions
     /// certificate it sees. Null without mutual TLS.
     /// </summary>
     public byte[]? TlsClientCertificateHash { get; init; }
+
+    /// <summary>The clock of the client's own waits (the backoff of a <see cref="ConflictRetryPolicy"/>); the system clock unless a test gives its own.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

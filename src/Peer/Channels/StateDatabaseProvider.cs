@@ -18,12 +18,14 @@ internal sealed class StateDatabaseProvider
     private readonly string _dataDirectory;
     private readonly string _postgresConnectionString;
     private readonly IStateWriteHook? _writeHook;
+    private readonly TimeProvider _time;
 
     /// <param name="kind"><see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
     /// <param name="dataDirectory">The peer's data folder (SQLite files go under <c>state/</c>).</param>
     /// <param name="postgresConnectionString">The PostgreSQL database, for <see cref="Postgres"/>.</param>
     /// <param name="writeHook">Fault injection for tests (see <see cref="IStateWriteHook"/>); null everywhere else.</param>
-    public StateDatabaseProvider(string kind, string dataDirectory, string postgresConnectionString = "", IStateWriteHook? writeHook = null)
+    /// <param name="time">The peer's clock (PostgreSQL's writer-lock wait at open); the system clock when null.</param>
+    public StateDatabaseProvider(string kind, string dataDirectory, string postgresConnectionString = "", IStateWriteHook? writeHook = null, TimeProvider? time = null)
     {
         if (kind is not (Sqlite or Postgres))
         {
@@ -33,6 +35,7 @@ internal sealed class StateDatabaseProvider
         _dataDirectory = dataDirectory;
         _postgresConnectionString = postgresConnectionString;
         _writeHook = writeHook;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Opens (creating when new) the state database of <paramref name="channelId"/>.</summary>
@@ -40,7 +43,7 @@ internal sealed class StateDatabaseProvider
     {
         if (_kind == Postgres)
         {
-            return PostgresStateDatabase.Open(_postgresConnectionString, channelId, new PostgresStateDatabaseOptions { WriteHook = _writeHook });
+            return PostgresStateDatabase.Open(_postgresConnectionString, channelId, new PostgresStateDatabaseOptions { WriteHook = _writeHook, TimeProvider = _time });
         }
         Directory.CreateDirectory(Path.Combine(_dataDirectory, "state"));
         return SqliteStateDatabase.Open(SqlitePath(channelId), new SqliteStateDatabaseOptions { WriteHook = _writeHook });

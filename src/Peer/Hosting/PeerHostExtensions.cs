@@ -61,7 +61,8 @@ public static class PeerHostExtensions
         services.AddSingleton(sp =>
         {
             var settings = Settings(sp);
-            var stateDatabases = new StateDatabaseProvider(settings.StateDatabase, settings.DataDirectory, settings.PostgresConnectionString, sp.GetService<IStateWriteHook>());
+            var stateDatabases = new StateDatabaseProvider(settings.StateDatabase, settings.DataDirectory, settings.PostgresConnectionString, sp.GetService<IStateWriteHook>(),
+                sp.GetRequiredService<TimeProvider>());
             var clientCertificate = settings.Insecure ? null : settings.Tls.Load().Certificate;
             return new PeerChannels(settings.DataDirectory, stateDatabases, new OrdererConnectionSettings(sp.GetRequiredService<SigningIdentity>(), clientCertificate),
                 sp.GetRequiredService<PeerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PeerChannels>>(),

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using ZonCoin.Ledger.State;
 using ZonCoin.Ledger.State.Postgres;
@@ -112,6 +113,21 @@ public sealed class PostgresStateDatabaseTests : StateDatabaseContractTests
         Db.Dispose();
         using var again = Factory.Open("main");
         Assert.Null(again.Savepoint);
+    }
+
+    [Fact]
+    public void A_second_writer_waits_out_the_grace_period_on_the_injected_clock()
+    {
+        _ = Db;
+        var clock = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
+        var started = clock.GetUtcNow();
+        var options = new PostgresStateDatabaseOptions { TimeProvider = clock };
+
+        var error = Assert.Throws<StateDatabaseException>(() => PostgresStateDatabase.Open(PgFactory.Server.ConnectionString, PgFactory.ChannelOf("main"), options));
+
+        Assert.Contains("already open by another writer", error.Message, StringComparison.Ordinal);
+        // Refused only once the clock has passed the 3 s grace period (the clock moves 1 s each time it is read).
+        Assert.InRange(clock.GetUtcNow() - started, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(7));
     }
 
     [Theory]

@@ -28,6 +28,7 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
 
     /// <summary>How long opening waits for the channel's writer lock before it reports another writer.</summary>
     private static readonly TimeSpan WriterLockGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LockPollPause = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The columns a rich query reads: the key, the value columns and whether the value is a JSON object.</summary>
     private const string QueryColumns = "s.key, s.value, s.metadata, s.block, s.tx, s.doc IS NOT NULL";
@@ -588,14 +589,16 @@ public sealed class PostgresStateDatabase : IStateDatabase, IHistoryIndex
             {
                 command.Parameters.Add(new NpgsqlParameter<string>("schema", _schema));
                 // A writer that just went away (a killed peer) holds the lock until the server ends its session.
-                var deadline = DateTime.UtcNow + WriterLockGrace;
+                var clock = _options.TimeProvider;
+                var deadline = clock.GetUtcNow() + WriterLockGrace;
                 while (command.ExecuteScalar() is not true)
                 {
-                    if (DateTime.UtcNow >= deadline)
+                    if (clock.GetUtcNow() >= deadline)
                     {
                         throw new StateDatabaseException($"The state database of channel '{ChannelId}' (PostgreSQL schema {_schema}) is already open by another writer.");
                     }
-                    Thread.Sleep(100);
+                    // The poll pause is real time (open is synchronous); the grace period is the injected clock's.
+                    Thread.Sleep(LockPollPause);
                 }
             }
             if (migrate)
