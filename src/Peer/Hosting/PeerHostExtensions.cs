@@ -84,7 +84,8 @@ public static class PeerHostExtensions
         {
             services.AddOptions<GatewayOptions>().Configure<IOptions<PeerOptions>>((options, peer) => ConfigureGateway(options, peer.Value));
             services.AddPeerGateway(sp => new LocalPeer(Settings(sp).OwnEndpoint, sp.GetRequiredService<Endorser.Endorser>().ProcessProposalAsync,
-                (channelId, chaincode) => sp.GetRequiredService<PeerChannels>().Find(channelId) is { } channel ? (true, channel.Definitions.Find(chaincode)) : (false, null)));
+                (channelId, chaincode) => sp.GetRequiredService<PeerChannels>().Find(channelId) is { } channel ? (true, channel.Definitions.Find(chaincode)) : (false, null),
+                sp.GetRequiredService<PeerChannels>()));
         }
         services.AddHostedService<PeerService>();
         services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("peer.channels");

@@ -6,10 +6,16 @@ using ZonCoin.Gateway.Hosting;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Peer;
+using ZonCoin.Rpc.Deliver;
+using Block = ZonCoin.Protos.Common.Block;
+using BlockHeader = ZonCoin.Protos.Common.BlockHeader;
 
 namespace ZonCoin.Gateway.Tests.Nodes;
 
-/// <summary>A gateway inside a peer: proposals for that peer go to its endorser in-process, with the gateway's answers and timeout.</summary>
+/// <summary>
+/// A gateway inside a peer: proposals for that peer go to its endorser in-process, with the gateway's answers and
+/// timeout, and its committed blocks are followed in-process.
+/// </summary>
 public sealed class PeerClientTests : IDisposable
 {
     private const string Own = "127.0.0.1:7051";
@@ -18,12 +24,14 @@ public sealed class PeerClientTests : IDisposable
     // Nothing listens on the peers' addresses: an answer can only come from the local endorser.
     private readonly NodeConnections _connections = new(null, [], TimeSpan.FromSeconds(1));
     private readonly CertificateAuthority _ca = CertificateAuthority.CreateRoot("ca.org1", "Org1MSP", notBefore: DateTimeOffset.UtcNow.AddDays(-1));
+    private readonly MemoryChains _chains = new();
 
     private PeerClient Client(Func<SignedProposal, CancellationToken, Task<ProposalResponse>> endorser, TimeSpan? timeout = null)
     {
         var issued = _ca.Issue(new CertificateSpec { CommonName = "peer0.org1", Organization = "Org1MSP", OrganizationalUnits = ["peer"] });
         var identity = new SigningIdentity("Org1MSP", MspIdentity.Serialize("Org1MSP", issued.Certificate), new EcdsaSigner(issued.Key));
-        var local = new LocalPeer(Own, endorser, (channel, chaincode) => channel == "known" ? (true, chaincode == "basic" ? new ChaincodeDefinition { Name = "basic" } : null) : (false, null));
+        var local = new LocalPeer(Own, endorser, (channel, chaincode) => channel == "known" ? (true, chaincode == "basic" ? new ChaincodeDefinition { Name = "basic" } : null) : (false, null),
+            _chains);
         return new PeerClient(_connections, identity, timeout ?? TimeSpan.FromSeconds(30), TimeProvider.System, local);
     }
 
@@ -100,9 +108,141 @@ public sealed class PeerClientTests : IDisposable
         Assert.False(client.TryFindDefinitionLocally(new PeerAddress("Org1MSP", "127.0.0.1:7061"), "known", "basic", out _));
     }
 
+    [Fact]
+    public async Task The_own_peers_blocks_are_followed_in_process_from_the_given_number_as_they_commit()
+    {
+        var chain = _chains.Add("known");
+        chain.Append(3);
+        var client = Client((_, _) => Task.FromResult(new ProposalResponse()));
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        await using var blocks = client.FollowAsync(OwnPeer, "known", 1, guard.Token).GetAsyncEnumerator(guard.Token);
+        Assert.True(await blocks.MoveNextAsync());
+        Assert.Equal(1UL, blocks.Current.Header.Number);
+        Assert.True(await blocks.MoveNextAsync());
+        Assert.Equal(2UL, blocks.Current.Header.Number);
+
+        var next = blocks.MoveNextAsync().AsTask();
+        Assert.False(next.IsCompleted);
+        chain.Append(1);
+        Assert.True(await next);
+        Assert.Equal(3UL, blocks.Current.Header.Number);
+    }
+
+    [Fact]
+    public async Task Following_a_channel_the_own_peer_has_not_joined_is_refused_not_found()
+    {
+        var client = Client((_, _) => Task.FromResult(new ProposalResponse()));
+
+        var error = await Assert.ThrowsAsync<PeerRefusedException>(async () =>
+        {
+            await foreach (var block in client.FollowAsync(OwnPeer, "unjoined", 0, CancellationToken.None))
+            {
+                Assert.Fail($"unexpected block {block.Header.Number}");
+            }
+        });
+
+        Assert.Equal(Protos.Common.Status.NotFound, error.Status);
+    }
+
+    [Fact]
+    public async Task Following_ends_with_ObjectDisposedException_when_the_own_peer_closes_the_channel()
+    {
+        var chain = _chains.Add("known");
+        var client = Client((_, _) => Task.FromResult(new ProposalResponse()));
+        await using var blocks = client.FollowAsync(OwnPeer, "known", 0, CancellationToken.None).GetAsyncEnumerator();
+
+        var next = blocks.MoveNextAsync().AsTask();
+        chain.Close();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => next);
+    }
+
     public void Dispose()
     {
         _connections.Dispose();
         _ca.Dispose();
+    }
+}
+
+/// <summary>Channels whose blocks are appended by the test (a peer's committed blocks, as Deliver reads them).</summary>
+internal sealed class MemoryChains : IDeliverChains
+{
+    private readonly Dictionary<string, MemoryChain> _channels = new(StringComparer.Ordinal);
+
+    public MemoryChain Add(string channelId) => _channels[channelId] = new MemoryChain();
+
+    public IDeliverChain? Find(string channelId) => _channels.GetValueOrDefault(channelId);
+}
+
+internal sealed class MemoryChain : IDeliverChain
+{
+    private readonly List<Block> _blocks = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closed;
+
+    public ulong Height
+    {
+        get
+        {
+            lock (_blocks)
+            {
+                return (ulong)_blocks.Count;
+            }
+        }
+    }
+
+    public string? Fault => null;
+
+    public DeliverAccess Access => null!;
+
+    public Block GetBlock(ulong number)
+    {
+        lock (_blocks)
+        {
+            return _blocks[(int)number];
+        }
+    }
+
+    public void Append(int count)
+    {
+        TaskCompletionSource changed;
+        lock (_blocks)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _blocks.Add(new Block { Header = new BlockHeader { Number = (ulong)_blocks.Count } });
+            }
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.SetResult();
+    }
+
+    public void Close()
+    {
+        lock (_blocks)
+        {
+            _closed = true;
+        }
+        Append(0);
+    }
+
+    public async Task WaitForBlockAsync(ulong number, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_blocks)
+            {
+                if ((ulong)_blocks.Count > number)
+                {
+                    return;
+                }
+                ObjectDisposedException.ThrowIf(_closed, this);
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken);
+        }
     }
 }

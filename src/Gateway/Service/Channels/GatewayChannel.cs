@@ -232,14 +232,9 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
             }
             try
             {
-                var seek = DeliverRequests.Range(DeliverRequests.Specified(Height), DeliverRequests.Specified(DeliverRequests.Forever));
-                await foreach (var response in _peers.DeliverAsync(peer, PeerDeliverService.Deliver, ChannelId, seek, _stopping.Token).ConfigureAwait(false))
+                await foreach (var block in _peers.FollowAsync(peer, ChannelId, Height, _stopping.Token).ConfigureAwait(false))
                 {
-                    if (response.TypeCase == PeerDeliverResponse.TypeOneofCase.Status)
-                    {
-                        throw new PeerRefusedException(peer, response.Status);
-                    }
-                    Process(response.Block);
+                    Process(block);
                     delay = TimeSpan.FromMilliseconds(200);
                 }
             }
@@ -247,7 +242,8 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is RpcException or IOException or PeerRefusedException or InvalidOperationException or MalformedMessageException or InvalidProtocolBufferException)
+            catch (Exception ex) when (ex is RpcException or IOException or PeerRefusedException or InvalidOperationException or MalformedMessageException or InvalidProtocolBufferException
+                or ObjectDisposedException)
             {
                 _topology.Failed(peer);
                 LogFollowFailed(_logger, ChannelId, peer.ToString(), ex.Message);

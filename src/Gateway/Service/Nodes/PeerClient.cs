@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Grpc.Core;
 using ZonCoin.Core.Protocol;
@@ -7,6 +8,7 @@ using ZonCoin.Protos.Lifecycle;
 using ZonCoin.Protos.Orderer;
 using ZonCoin.Protos.Peer;
 using ZonCoin.Rpc.Client;
+using ZonCoin.Rpc.Deliver;
 using ZonCoin.Rpc.Services;
 using PeerDeliverResponse = ZonCoin.Protos.Peer.DeliverResponse;
 
@@ -101,6 +103,45 @@ internal sealed class PeerClient
     {
         var (proposal, _) = Proposals.Create(new ChaincodeInvocation(channelId, chaincode, [.. args.Select(System.Text.Encoding.UTF8.GetBytes)]), _identity, _time.GetUtcNow());
         return await ProcessProposalAsync(peer, proposal, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The blocks of a channel from <paramref name="from"/> on, as <paramref name="peer"/> commits them, without end:
+    /// read in-process when it is the peer the gateway runs in, else over its Deliver service. Throws
+    /// <see cref="PeerRefusedException"/> when the peer refuses (NOT_FOUND for a channel it has not joined) and
+    /// <see cref="ObjectDisposedException"/> when the local peer closes the channel.
+    /// </summary>
+    public IAsyncEnumerable<Block> FollowAsync(PeerAddress peer, string channelId, ulong from, CancellationToken cancellationToken)
+    {
+        if (_local is not null && peer.Endpoint == _local.Endpoint)
+        {
+            return FollowLocallyAsync(_local.CommittedBlocks, peer, channelId, from, cancellationToken);
+        }
+        return FollowOverDeliverAsync(peer, channelId, from, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<Block> FollowLocallyAsync(IDeliverChains chains, PeerAddress peer, string channelId, ulong from,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var number = from; ; number++)
+        {
+            var chain = chains.Find(channelId) ?? throw new PeerRefusedException(peer, Protos.Common.Status.NotFound);
+            await chain.WaitForBlockAsync(number, cancellationToken).ConfigureAwait(false);
+            yield return chain.GetBlock(number);
+        }
+    }
+
+    private async IAsyncEnumerable<Block> FollowOverDeliverAsync(PeerAddress peer, string channelId, ulong from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seek = DeliverRequests.Range(DeliverRequests.Specified(from), DeliverRequests.Specified(DeliverRequests.Forever));
+        await foreach (var response in DeliverAsync(peer, PeerDeliverService.Deliver, channelId, seek, cancellationToken).ConfigureAwait(false))
+        {
+            if (response.TypeCase == PeerDeliverResponse.TypeOneofCase.Status)
+            {
+                throw new PeerRefusedException(peer, response.Status);
+            }
+            yield return response.Block;
+        }
     }
 
     /// <summary>
