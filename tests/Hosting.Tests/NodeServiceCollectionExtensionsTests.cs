@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ZonCoin.Hosting.Tests;
 
@@ -21,7 +22,7 @@ public sealed class NodeServiceCollectionExtensionsTests
     [Fact]
     public void A_clock_the_host_registers_first_is_the_one_the_nodes_use()
     {
-        var clock = new StoppedClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
         services.AddNodeServices();
@@ -54,11 +55,6 @@ public sealed class NodeServiceCollectionExtensionsTests
         var options = app.Services.GetRequiredService<IOptions<SecondOptions>>().Value;
         Assert.Equal(7051, options.Port);
         Assert.Equal("from-config+code", options.Name);
-    }
-
-    private sealed class StoppedClock : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch;
     }
 
     public sealed class FirstOptions

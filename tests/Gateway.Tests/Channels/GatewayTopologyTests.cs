@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ZonCoin.Gateway.Channels;
 using ZonCoin.Gateway.Nodes;
 using ZonCoin.Protos.Config;
@@ -6,7 +7,7 @@ namespace ZonCoin.Gateway.Tests.Channels;
 
 public sealed class GatewayTopologyTests
 {
-    private readonly ManualTime _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     private GatewayTopology Topology() => new("Org1MSP",
     [
@@ -62,14 +63,5 @@ public sealed class GatewayTopologyTests
 
         topology.Failed(new PeerAddress("Org2MSP", "127.0.0.1:9051"));
         Assert.Equal(["peer1.org2.example.com:9051", "127.0.0.1:9051"], topology.PeersOf("Org2MSP", config).Select(p => p.Endpoint));
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.Time.Testing;
 using ZonCoin.Peer.Sync;
 
 namespace ZonCoin.Peer.Tests.Sync;
 
 public sealed class ChannelSyncHealthTests
 {
-    private readonly SteppedClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
     private readonly ChannelSyncHealth _health;
 
     public ChannelSyncHealthTests()
@@ -66,14 +67,5 @@ public sealed class ChannelSyncHealthTests
 
         _health.Committed();
         Assert.Null(_health.Problem(orderers: 1));
-    }
-
-    private sealed class SteppedClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }
