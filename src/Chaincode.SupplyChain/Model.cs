@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ZonCoin.Chaincode.SupplyChain;
 
@@ -41,12 +42,17 @@ public static class Statuses
     public const string Accepted = "accepted";
 }
 
-/// <summary>JSON settings of the stored documents and results: camelCase, nulls left out.</summary>
+/// <summary>
+/// JSON settings of the stored documents and results: camelCase, nulls left out. The documents' metadata is generated
+/// at build time (<see cref="SupplyChainJson"/>, what the natively compiled host runs); event payloads are anonymous
+/// types, read by reflection.
+/// </summary>
 internal static class Json
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(SupplyChainJson.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public static byte[] Bytes<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
@@ -257,3 +263,16 @@ public sealed record Provenance
 /// <param name="Bookmark">Pass it back for the next page; empty after the last.</param>
 /// <param name="FetchedRecordsCount">How many records the peer fetched.</param>
 public sealed record BatchPage(IReadOnlyList<Batch> Records, string Bookmark, int FetchedRecordsCount);
+
+/// <summary>Build-time JSON metadata of the supply chain's documents and results.</summary>
+[JsonSerializable(typeof(Product))]
+[JsonSerializable(typeof(Batch))]
+[JsonSerializable(typeof(List<Batch>))]
+[JsonSerializable(typeof(SerialRecord))]
+[JsonSerializable(typeof(Shipment))]
+[JsonSerializable(typeof(List<Shipment>))]
+[JsonSerializable(typeof(Reading))]
+[JsonSerializable(typeof(List<Reading>))]
+[JsonSerializable(typeof(Provenance))]
+[JsonSerializable(typeof(BatchPage))]
+internal sealed partial class SupplyChainJson : JsonSerializerContext;

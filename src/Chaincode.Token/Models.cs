@@ -1,11 +1,21 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ZonCoin.Chaincode.Token;
 
-/// <summary>JSON as the contract stores and returns it: camelCase, amounts as decimal-integer strings.</summary>
+/// <summary>
+/// JSON as the contract stores and returns it: camelCase, amounts as decimal-integer strings. The stored records'
+/// metadata is generated at build time (<see cref="TokenJson"/>, what the natively compiled host runs); event payloads
+/// are anonymous types, read by reflection.
+/// </summary>
 internal static class Json
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = false,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(TokenJson.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     public static byte[] Bytes<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
@@ -50,3 +60,13 @@ internal sealed record Hold(
     public const string Executed = "executed";
     public const string Released = "released";
 }
+
+/// <summary>Build-time JSON metadata of the token's stored records and results.</summary>
+[JsonSerializable(typeof(TokenConfig))]
+[JsonSerializable(typeof(AccountRecord))]
+[JsonSerializable(typeof(Offer))]
+[JsonSerializable(typeof(List<Offer>))]
+[JsonSerializable(typeof(Redemption))]
+[JsonSerializable(typeof(Reward))]
+[JsonSerializable(typeof(Hold))]
+internal sealed partial class TokenJson : JsonSerializerContext;
