@@ -43,9 +43,9 @@ public static class Statuses
 }
 
 /// <summary>
-/// JSON settings of the stored documents and results: camelCase, nulls left out. The documents' metadata is generated
-/// at build time (<see cref="SupplyChainJson"/>, what the natively compiled host runs); event payloads are anonymous
-/// types, read by reflection.
+/// JSON settings of the stored documents and results: camelCase, nulls left out. The documents' and events' metadata
+/// is generated at build time (<see cref="SupplyChainJson"/>, what the natively compiled host runs); other types fall
+/// back to reflection.
 /// </summary>
 internal static class Json
 {
@@ -275,4 +275,9 @@ public sealed record BatchPage(IReadOnlyList<Batch> Records, string Bookmark, in
 [JsonSerializable(typeof(List<Reading>))]
 [JsonSerializable(typeof(Provenance))]
 [JsonSerializable(typeof(BatchPage))]
+[JsonSerializable(typeof(BatchRegisteredEvent))]
+[JsonSerializable(typeof(ShipmentCreatedEvent))]
+[JsonSerializable(typeof(ShipmentAcceptedEvent))]
+[JsonSerializable(typeof(TemperatureViolationEvent))]
+[JsonSerializable(typeof(BatchRecalledEvent))]
 internal sealed partial class SupplyChainJson : JsonSerializerContext;

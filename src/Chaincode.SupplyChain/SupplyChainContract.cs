@@ -150,7 +150,7 @@ public sealed class SupplyChainContract : Contract
             await Put(ctx, SerialKey(serial), new SerialRecord(DocTypes.Serial, serial, gtin, lot)).ConfigureAwait(false);
         }
         await ctx.Stub.PutStateAsync(CompositeKeys.Create(CustodianIndex, caller, gtin, lot), IndexValue, ctx.CancellationToken).ConfigureAwait(false);
-        ctx.Stub.SetEvent("BatchRegistered", Json.Bytes(new { gtin, lot, expiry = batch.Expiry, quantity = units, manufacturer = caller }));
+        ctx.Stub.SetEvent("BatchRegistered", Json.Bytes(new BatchRegisteredEvent(gtin, lot, batch.Expiry, units, caller)));
         return Json.Text(batch);
     }
 
@@ -244,7 +244,7 @@ public sealed class SupplyChainContract : Contract
             await Put(ctx, BatchKey(batch.Gtin, batch.Lot), batch with { Status = Statuses.InTransit, ShipmentId = shipmentId }).ConfigureAwait(false);
         }
         await Put(ctx, ShipmentKey(shipmentId), shipment).ConfigureAwait(false);
-        ctx.Stub.SetEvent("ShipmentCreated", Json.Bytes(new { shipmentId, from = caller, to = toMspId, batches = refs, holdReference = shipment.HoldReference }));
+        ctx.Stub.SetEvent("ShipmentCreated", Json.Bytes(new ShipmentCreatedEvent(shipmentId, caller, toMspId, refs, shipment.HoldReference)));
         return Json.Text(shipment);
     }
 
@@ -284,7 +284,7 @@ public sealed class SupplyChainContract : Contract
         }
         var accepted = shipment with { Status = Statuses.Accepted, AcceptedAt = now };
         await Put(ctx, ShipmentKey(shipmentId), accepted).ConfigureAwait(false);
-        ctx.Stub.SetEvent("ShipmentAccepted", Json.Bytes(new { shipmentId, from = shipment.From, to = caller, acceptedAt = now, violation = shipment.Violation }));
+        ctx.Stub.SetEvent("ShipmentAccepted", Json.Bytes(new ShipmentAcceptedEvent(shipmentId, shipment.From, caller, now, shipment.Violation)));
         return Json.Text(accepted);
     }
 
@@ -334,7 +334,7 @@ public sealed class SupplyChainContract : Contract
         else
         {
             await Put(ctx, ShipmentKey(shipmentId), shipment with { Violation = true, Violations = [.. shipment.Violations, reading] }).ConfigureAwait(false);
-            ctx.Stub.SetEvent("TemperatureViolation", Json.Bytes(new { shipmentId, minTempC = shipment.MinTempC, maxTempC = shipment.MaxTempC, reading }));
+            ctx.Stub.SetEvent("TemperatureViolation", Json.Bytes(new TemperatureViolationEvent(shipmentId, shipment.MinTempC, shipment.MaxTempC, reading)));
         }
         return Json.Text(reading);
     }
@@ -376,7 +376,7 @@ public sealed class SupplyChainContract : Contract
         }
         var recalled = batch with { Status = Statuses.Recalled, RecallReason = reason, RecalledAt = Inputs.Format(ctx.Stub.TxTimestamp) };
         await Put(ctx, BatchKey(gtin, lot), recalled).ConfigureAwait(false);
-        ctx.Stub.SetEvent("BatchRecalled", Json.Bytes(new { gtin, lot, reason, custodian = batch.Custodian, serials = batch.Serials.Count, recalledAt = recalled.RecalledAt }));
+        ctx.Stub.SetEvent("BatchRecalled", Json.Bytes(new BatchRecalledEvent(gtin, lot, reason, batch.Custodian, batch.Serials.Count, recalled.RecalledAt)));
         return Json.Text(recalled);
     }
 

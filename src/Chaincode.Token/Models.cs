@@ -6,8 +6,8 @@ namespace ZonCoin.Chaincode.Token;
 
 /// <summary>
 /// JSON as the contract stores and returns it: camelCase, amounts as decimal-integer strings. The stored records'
-/// metadata is generated at build time (<see cref="TokenJson"/>, what the natively compiled host runs); event payloads
-/// are anonymous types, read by reflection.
+/// and events' metadata is generated at build time (<see cref="TokenJson"/>, what the natively compiled host runs);
+/// other types fall back to reflection.
 /// </summary>
 internal static class Json
 {
@@ -27,6 +27,9 @@ internal static class Json
 
 /// <summary>The token's settings, written once by <c>Initialize</c>.</summary>
 internal sealed record TokenConfig(string Name, string Symbol, int Decimals, string IssuerMspId, int CashbackBasisPoints, string InitializedAt);
+
+/// <summary>What <c>TokenInfo</c> returns: the settings and the total supply.</summary>
+internal sealed record TokenSummary(string Name, string Symbol, int Decimals, string IssuerMspId, int CashbackBasisPoints, string InitializedAt, string TotalSupply);
 
 /// <summary>An account's existence marker.</summary>
 internal sealed record AccountRecord(string Id, string MspId, string OpenedAt);
@@ -63,10 +66,15 @@ internal sealed record Hold(
 
 /// <summary>Build-time JSON metadata of the token's stored records and results.</summary>
 [JsonSerializable(typeof(TokenConfig))]
+[JsonSerializable(typeof(TokenSummary))]
 [JsonSerializable(typeof(AccountRecord))]
 [JsonSerializable(typeof(Offer))]
 [JsonSerializable(typeof(List<Offer>))]
 [JsonSerializable(typeof(Redemption))]
 [JsonSerializable(typeof(Reward))]
 [JsonSerializable(typeof(Hold))]
+[JsonSerializable(typeof(TransferEvent))]
+[JsonSerializable(typeof(ApprovalEvent))]
+[JsonSerializable(typeof(MintEvent))]
+[JsonSerializable(typeof(BurnEvent))]
 internal sealed partial class TokenJson : JsonSerializerContext;

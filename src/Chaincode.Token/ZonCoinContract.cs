@@ -71,16 +71,8 @@ public sealed class ZonCoinContract : Contract
         var ledger = Ledger(ctx);
         var config = await ledger.ConfigAsync().ConfigureAwait(false);
         var supply = await ledger.TotalSupplyAsync().ConfigureAwait(false);
-        return Json.Text(new
-        {
-            config.Name,
-            config.Symbol,
-            config.Decimals,
-            config.IssuerMspId,
-            config.CashbackBasisPoints,
-            config.InitializedAt,
-            TotalSupply = TokenLedger.Format(supply),
-        });
+        return Json.Text(new TokenSummary(config.Name, config.Symbol, config.Decimals, config.IssuerMspId, config.CashbackBasisPoints, config.InitializedAt,
+            TokenLedger.Format(supply)));
     }
 
     /// <summary>The total supply (sum of the <c>supply~delta</c> entries) as a decimal integer.</summary>
@@ -145,7 +137,7 @@ public sealed class ZonCoinContract : Contract
         await ledger.DebitAsync(caller, value).ConfigureAwait(false);
         ledger.Credit(to, value);
         await ledger.FlushAsync().ConfigureAwait(false);
-        ctx.Stub.SetEvent("Transfer", Json.Bytes(new { From = caller, To = to, Amount = amount, Memo = memo, TxId = ctx.Stub.TxId }));
+        ctx.Stub.SetEvent("Transfer", Json.Bytes(new TransferEvent(caller, to, amount, memo, null, ctx.Stub.TxId)));
         return ctx.Stub.TxId;
     }
 
@@ -171,7 +163,7 @@ public sealed class ZonCoinContract : Contract
         {
             await ledger.PutTextAsync(Keys.Allowance(caller, spender), TokenLedger.Format(value)).ConfigureAwait(false);
         }
-        ctx.Stub.SetEvent("Approval", Json.Bytes(new { Owner = caller, Spender = spender, Amount = TokenLedger.Format(value) }));
+        ctx.Stub.SetEvent("Approval", Json.Bytes(new ApprovalEvent(caller, spender, TokenLedger.Format(value))));
         return TokenLedger.Format(value);
     }
 
@@ -227,7 +219,7 @@ public sealed class ZonCoinContract : Contract
         {
             await ledger.PutTextAsync(Keys.Allowance(from, caller), TokenLedger.Format(rest)).ConfigureAwait(false);
         }
-        ctx.Stub.SetEvent("Transfer", Json.Bytes(new { From = from, To = to, Amount = amount, Memo = "", Spender = caller, TxId = ctx.Stub.TxId }));
+        ctx.Stub.SetEvent("Transfer", Json.Bytes(new TransferEvent(from, to, amount, "", caller, ctx.Stub.TxId)));
         return ctx.Stub.TxId;
     }
 
@@ -286,7 +278,7 @@ public sealed class ZonCoinContract : Contract
         ledger.Credit(account, value);
         ledger.ChangeSupply(value);
         await ledger.FlushAsync().ConfigureAwait(false);
-        ctx.Stub.SetEvent("Mint", Json.Bytes(new { Account = account, Amount = amount, Reason = reason, Minter = minter, TxId = ctx.Stub.TxId }));
+        ctx.Stub.SetEvent("Mint", Json.Bytes(new MintEvent(account, amount, reason, minter, ctx.Stub.TxId)));
         return ctx.Stub.TxId;
     }
 
@@ -303,7 +295,7 @@ public sealed class ZonCoinContract : Contract
         await ledger.DebitAsync(caller, value).ConfigureAwait(false);
         ledger.ChangeSupply(-(Int128)value);
         await ledger.FlushAsync().ConfigureAwait(false);
-        ctx.Stub.SetEvent("Burn", Json.Bytes(new { Account = caller, Amount = amount, Reason = reason, TxId = ctx.Stub.TxId }));
+        ctx.Stub.SetEvent("Burn", Json.Bytes(new BurnEvent(caller, amount, reason, ctx.Stub.TxId)));
         return ctx.Stub.TxId;
     }
 

@@ -28,6 +28,21 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public void Transfer_events_have_the_same_fields_in_order_and_a_spender_only_from_TransferFrom()
+    {
+        var direct = _w.Call(_w.Alice, "Transfer", _w.Bob.Account, "5", "m");
+        Assert.Equal($"{{\"from\":\"{_w.Alice.Account}\",\"to\":\"{_w.Bob.Account}\",\"amount\":\"5\",\"memo\":\"m\",\"txId\":\"{direct.TxId}\"}}", direct.EventJson);
+
+        _w.Ok(_w.Alice, "Approve", _w.Carol.Account, "10");
+        var spent = _w.Call(_w.Carol, "TransferFrom", _w.Alice.Account, _w.Bob.Account, "3");
+
+        Assert.True(spent.Ok, spent.ToString());
+        Assert.Equal(
+            $"{{\"from\":\"{_w.Alice.Account}\",\"to\":\"{_w.Bob.Account}\",\"amount\":\"3\",\"memo\":\"\",\"spender\":\"{_w.Carol.Account}\",\"txId\":\"{spent.TxId}\"}}",
+            spent.EventJson);
+    }
+
+    [Fact]
     public void Debits_consolidate_credit_entries_into_the_base_balance()
     {
         _w.Ok(_w.Bob, "Transfer", _w.Alice.Account, "1", "");
