@@ -83,9 +83,12 @@ public static class PeerHostExtensions
         if (gateway)
         {
             services.AddOptions<GatewayOptions>().Configure<IOptions<PeerOptions>>((options, peer) => ConfigureGateway(options, peer.Value));
-            services.AddPeerGateway(sp => new LocalPeer(Settings(sp).OwnEndpoint, sp.GetRequiredService<Endorser.Endorser>().ProcessProposalAsync,
-                (channelId, chaincode) => sp.GetRequiredService<PeerChannels>().Find(channelId) is { } channel ? (true, channel.Definitions.Find(chaincode)) : (false, null),
-                sp.GetRequiredService<PeerChannels>()));
+            services.AddPeerGateway(sp =>
+            {
+                var channels = sp.GetRequiredService<PeerChannels>();
+                return new LocalPeer(Settings(sp).OwnEndpoint, sp.GetRequiredService<Endorser.Endorser>().ProcessProposalAsync,
+                    (channelId, chaincode) => channels.Find(channelId) is { } channel ? (true, channel.Definitions.Find(chaincode)) : (false, null), channels);
+            });
         }
         services.AddHostedService<PeerService>();
         services.AddHealthChecks().AddCheck<ChannelsHealthCheck>("peer.channels");
