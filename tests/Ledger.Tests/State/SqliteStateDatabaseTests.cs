@@ -230,6 +230,59 @@ public sealed class SqliteStateDatabaseTests : StateDatabaseContractTests
         Assert.Equal(10, Db.History.GetHistory(Ns, "acct0001").Count());
     }
 
+    [Fact]
+    public void The_wal_is_checkpointed_by_a_thread_of_its_own_not_by_commits()
+    {
+        // The writer's automatic checkpoint is out of reach, so only the background checkpoint can copy the WAL.
+        using var factory = new SqliteStateDatabaseFactory(new SqliteStateDatabaseOptions { CheckpointInterval = TimeSpan.FromMilliseconds(20), CheckpointPages = 1_000_000 });
+        var path = factory.PathOf("ckpt");
+        using var db = (SqliteStateDatabase)factory.Open("ckpt");
+        void Apply(ulong block)
+        {
+            var batch = new UpdateBatch();
+            for (var i = 0; i < 20; i++)
+            {
+                batch.Put(Ns, $"k{i:D2}", B($"{block}"), new Version(block, 0));
+                batch.AddHistory(Ns, $"k{i:D2}", Hist($"t{block}", block, 0, $"{block}"));
+            }
+            db.ApplyBlock(block, batch);
+        }
+        // The block the database file alone (a copy, without the WAL) holds.
+        long? FileSavepoint()
+        {
+            var copy = path + ".copy";
+            File.Copy(path, copy, overwrite: true);
+            using var raw = Raw(copy);
+            var tables = (long)Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'savepoint';")!;
+            return tables == 0 ? null : Scalar(raw, "SELECT block FROM savepoint WHERE id = 0;") as long?;
+        }
+        void WaitForFileSavepoint(long block)
+        {
+            var waited = Stopwatch.StartNew();
+            while (FileSavepoint() != block && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(10);
+            }
+            Assert.Equal(block, FileSavepoint());
+        }
+
+        for (var block = 1UL; block <= 3; block++)
+        {
+            Apply(block);
+        }
+        WaitForFileSavepoint(3);
+        Assert.True(db.BackgroundCheckpoints > 0);
+        using (var raw = Raw(path + ".copy"))
+        {
+            Assert.Equal("3", S((byte[])Scalar(raw, "SELECT value FROM state WHERE key = X'6B3139';")!));
+        }
+
+        Apply(4);
+        WaitForFileSavepoint(4);
+        Assert.Equal(new Version(4, 0), db.Savepoint);
+        Assert.Equal("4", S(db.Get(Ns, "k19")!.Value));
+    }
+
     /// <summary>The dotnet host: the one running this test when testhost runs under it, else the SDK's, else PATH's.</summary>
     private static string DotnetHost()
     {

@@ -28,6 +28,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
     private readonly SqliteCommand _putMetadata;
     private readonly SqliteCommand _addHistory;
     private readonly SqliteCommand _writeSavepoint;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly ConcurrentBag<SqliteReader> _idleReaders = [];
     private int _idleCount;
     private volatile StrongBox<Version>? _savepoint;
@@ -61,7 +62,11 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
             "$block", "$tx");
         var savepoint = ReadSavepoint(null);
         _savepoint = savepoint is { } s ? new StrongBox<Version>(s) : null;
+        _checkpointer = new SqliteCheckpointer(readConnectionString, options.CheckpointInterval);
     }
+
+    /// <summary>Background checkpoint passes so far (see <see cref="SqliteCheckpointer"/>).</summary>
+    internal long BackgroundCheckpoints => _checkpointer.Passes;
 
     /// <summary>The database file.</summary>
     public string Path { get; }
@@ -111,6 +116,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
         options ??= new SqliteStateDatabaseOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.PageSize, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIdleReaders, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CheckpointInterval, TimeSpan.Zero, nameof(options));
         path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         FileStream lockFile;
@@ -272,6 +278,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
                 write.ExecuteNonQuery();
                 transaction.Commit();
                 _savepoint = new StrongBox<Version>(next);
+                _checkpointer.Committed();
             }
             catch (SqliteException ex)
             {
@@ -290,6 +297,7 @@ public sealed class SqliteStateDatabase : IStateDatabase, IHistoryIndex
                 return;
             }
             _disposed = true;
+            _checkpointer.Dispose();
             while (_idleReaders.TryTake(out var reader))
             {
                 reader.Dispose();
