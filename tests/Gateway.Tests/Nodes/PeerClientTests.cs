@@ -130,6 +130,23 @@ public sealed class PeerClientTests : IDisposable
     }
 
     [Fact]
+    public async Task The_own_peers_newest_or_numbered_block_is_read_in_process_and_a_missing_one_is_not_found()
+    {
+        var chain = _chains.Add("known");
+        chain.Append(3);
+        var client = Client((_, _) => Task.FromResult(new ProposalResponse()));
+
+        Assert.Equal(2UL, (await client.ReadBlockAsync(OwnPeer, "known", null, CancellationToken.None)).Header.Number);
+        Assert.Equal(1UL, (await client.ReadBlockAsync(OwnPeer, "known", 1, CancellationToken.None)).Header.Number);
+        var notYet = await Assert.ThrowsAsync<PeerRefusedException>(() => client.ReadBlockAsync(OwnPeer, "known", 3, CancellationToken.None));
+        Assert.Equal(Protos.Common.Status.NotFound, notYet.Status);
+        var unjoined = await Assert.ThrowsAsync<PeerRefusedException>(() => client.ReadBlockAsync(OwnPeer, "unjoined", null, CancellationToken.None));
+        Assert.Equal(Protos.Common.Status.NotFound, unjoined.Status);
+        _chains.Add("empty");
+        Assert.Equal(Protos.Common.Status.NotFound, (await Assert.ThrowsAsync<PeerRefusedException>(() => client.ReadBlockAsync(OwnPeer, "empty", null, CancellationToken.None))).Status);
+    }
+
+    [Fact]
     public async Task Following_a_channel_the_own_peer_has_not_joined_is_refused_not_found()
     {
         var client = Client((_, _) => Task.FromResult(new ProposalResponse()));

@@ -85,11 +85,11 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
         {
             try
             {
-                var newest = await ReadBlockAsync(peers, peer, channelId, DeliverRequests.Newest(), cancellationToken).ConfigureAwait(false);
+                var newest = await peers.ReadBlockAsync(peer, channelId, null, cancellationToken).ConfigureAwait(false);
                 var configIndex = Blocks.LastConfigIndex(newest);
                 var configBlock = configIndex == newest.Header.Number
                     ? newest
-                    : await ReadBlockAsync(peers, peer, channelId, DeliverRequests.Specified(configIndex), cancellationToken).ConfigureAwait(false);
+                    : await peers.ReadBlockAsync(peer, channelId, configIndex, cancellationToken).ConfigureAwait(false);
                 var resources = ChannelResources.Create(Blocks.ConfigOf(configBlock) ?? throw new InvalidOperationException($"block {configIndex} of channel '{channelId}' is not a configuration block"));
                 topology.Succeeded(peer);
                 var channel = new GatewayChannel(channelId, resources, newest.Header.Number + 1, peers, topology, connections, time, logger);
@@ -296,20 +296,6 @@ internal sealed partial class GatewayChannel : IAsyncDisposable
     }
 
     private void TrustTlsRoots(ChannelResources resources) => _connections.TrustRoots(resources.TlsCertificateAuthorities);
-
-    private static async Task<Block> ReadBlockAsync(PeerClient peers, PeerAddress peer, string channelId, SeekPosition position, CancellationToken cancellationToken)
-    {
-        var seek = DeliverRequests.Range(position, position, SeekInfo.Types.SeekBehavior.FailIfNotReady);
-        await foreach (var response in peers.DeliverAsync(peer, PeerDeliverService.Deliver, channelId, seek, cancellationToken).ConfigureAwait(false))
-        {
-            if (response.TypeCase == PeerDeliverResponse.TypeOneofCase.Block)
-            {
-                return response.Block;
-            }
-            throw new PeerRefusedException(peer, response.Status);
-        }
-        throw new InvalidOperationException($"peer {peer} ended the deliver stream without a block");
-    }
 
     /// <summary>A block's TRANSACTIONS_FILTER (one validation code per transaction), empty when it has none.</summary>
     internal static byte[] Filter(Block block) =>

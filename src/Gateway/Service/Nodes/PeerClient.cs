@@ -120,6 +120,38 @@ internal sealed class PeerClient
         return FollowOverDeliverAsync(peer, channelId, from, cancellationToken);
     }
 
+    /// <summary>
+    /// One committed block of a channel: the newest when <paramref name="number"/> is null. Read in-process when
+    /// <paramref name="peer"/> is the peer the gateway runs in, else over its Deliver service. Throws
+    /// <see cref="PeerRefusedException"/> when the peer refuses (NOT_FOUND for a channel it has not joined).
+    /// </summary>
+    public async Task<Block> ReadBlockAsync(PeerAddress peer, string channelId, ulong? number, CancellationToken cancellationToken)
+    {
+        if (_local is not null && peer.Endpoint == _local.Endpoint)
+        {
+            // As the peer's Deliver answers a seek that fails if not ready: NOT_FOUND for a channel it has not joined
+            // and for a block it does not have yet.
+            var chain = _local.CommittedBlocks.Find(channelId);
+            var height = chain?.Height ?? 0;
+            if (chain is null || height == 0 || number >= height)
+            {
+                throw new PeerRefusedException(peer, Protos.Common.Status.NotFound);
+            }
+            return chain.GetBlock(number ?? height - 1);
+        }
+        var position = number is { } n ? DeliverRequests.Specified(n) : DeliverRequests.Newest();
+        var seek = DeliverRequests.Range(position, position, SeekInfo.Types.SeekBehavior.FailIfNotReady);
+        await foreach (var response in DeliverAsync(peer, PeerDeliverService.Deliver, channelId, seek, cancellationToken).ConfigureAwait(false))
+        {
+            if (response.TypeCase == PeerDeliverResponse.TypeOneofCase.Block)
+            {
+                return response.Block;
+            }
+            throw new PeerRefusedException(peer, response.Status);
+        }
+        throw new InvalidOperationException($"peer {peer} ended the deliver stream without a block");
+    }
+
     private static async IAsyncEnumerable<Block> FollowLocallyAsync(IDeliverChains chains, PeerAddress peer, string channelId, ulong from,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
