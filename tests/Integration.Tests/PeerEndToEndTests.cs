@@ -42,6 +42,12 @@ public sealed class PeerEndToEndTests
     }
 
     [Fact]
+    public void Each_peer_connects_to_the_chaincode_once_its_definition_commits_before_any_transaction()
+    {
+        Assert.Equal(["1", "1"], _network.ChaincodeConnectionsAfterDeploy);
+    }
+
+    [Fact]
     public async Task A_transaction_endorsed_by_both_orgs_commits_the_same_state_on_both_peers()
     {
         var id = PeerNetwork.NewId();

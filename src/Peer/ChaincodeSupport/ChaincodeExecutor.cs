@@ -13,11 +13,12 @@ namespace ZonCoin.Peer.ChaincodeSupport;
 /// INVOKE_CHAINCODE requests (chaincode-to-chaincode calls on the same channel, in the same simulation). It owns the
 /// peer's <see cref="ChaincodeConnections"/>, which send those requests back here.
 /// </summary>
-internal sealed class ChaincodeExecutor
+internal sealed partial class ChaincodeExecutor
 {
     private readonly Func<string, PeerChannel?> _findChannel;
     private readonly IReadOnlyDictionary<string, string> _addressOverrides;
     private readonly TimeSpan _executeTimeout;
+    private readonly ILogger _logger;
 
     /// <param name="findChannel">The joined channel of an id, or null.</param>
     /// <param name="addressOverrides">The peer's <c>Peer:ChaincodeAddresses</c>: host:port per chaincode name.</param>
@@ -33,10 +34,45 @@ internal sealed class ChaincodeExecutor
         _addressOverrides = addressOverrides;
         _executeTimeout = executeTimeout;
         Connections = new ChaincodeConnections(InvokeAsync, time, loggers);
+        _logger = loggers.CreateLogger<ChaincodeExecutor>();
     }
 
     /// <summary>The live chaincode connections (also what chaincodes that dial in register with).</summary>
     public ChaincodeConnections Connections { get; }
+
+    /// <summary>
+    /// Connects, in the background, to every chaincode defined on the channel that has no live connection yet, so
+    /// that its first transaction does not wait for the dial and the handshake (called when the peer starts and
+    /// when a definition is committed). A chaincode that cannot be reached now (not running, or not run by this
+    /// organisation) is dialled again on its first transaction, as without this.
+    /// </summary>
+    public void ConnectAhead(PeerChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        foreach (var definition in channel.Definitions.All)
+        {
+            var endpoint = ChaincodeEndpoint.For(definition, _addressOverrides);
+            if (!string.IsNullOrWhiteSpace(endpoint.Address))
+            {
+                _ = ConnectAheadAsync(endpoint);
+            }
+        }
+    }
+
+    private async Task ConnectAheadAsync(ChaincodeEndpoint endpoint)
+    {
+        try
+        {
+            await Connections.GetAsync(endpoint, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ChaincodeException or ObjectDisposedException or UriFormatException or InvalidOperationException)
+        {
+            LogNotConnectedAhead(_logger, endpoint.PackageId, endpoint.Address, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Debug, Message = "Chaincode {PackageId} at {Address} not connected ahead ({Reason}); it is dialled on its first transaction")]
+    private static partial void LogNotConnectedAhead(ILogger logger, string packageId, string address, string reason);
 
     /// <summary>
     /// Runs a transaction of the chaincode <paramref name="definition"/> names; throws <see cref="ChaincodeException"/>

@@ -64,6 +64,12 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
         return roots;
     }
 
+    /// <summary>
+    /// Raised on the channel's commit thread after a block that changed its chaincode definitions (a
+    /// <c>_lifecycle</c> write) was committed.
+    /// </summary>
+    public event Action<PeerChannel>? DefinitionsCommitted;
+
     public PeerChannel? Find(string channelId) => _channels.TryGetValue(channelId, out var entry) ? entry.Channel : null;
 
     IDeliverChain? IDeliverChains.Find(string channelId) => Find(channelId);
@@ -176,9 +182,14 @@ internal sealed partial class PeerChannels : IAsyncDisposable, IDeliverChains
             {
                 await foreach (var block in puller.PullAsync(channel.Height, cancellationToken).ConfigureAwait(false))
                 {
+                    var definitions = channel.Definitions.Version;
                     var committed = channel.Commit(block);
                     health.Committed();
                     _metrics.BlockCommitted(channel.ChannelId, committed);
+                    if (channel.Definitions.Version != definitions)
+                    {
+                        DefinitionsCommitted?.Invoke(channel);
+                    }
                 }
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })

@@ -165,20 +165,26 @@ internal sealed record PeerIdentity(SigningIdentity Signing, OwnSignatures Own);
 internal sealed class PeerService : IHostedService
 {
     private readonly PeerChannels _channels;
-    private readonly ChaincodeConnections _chaincodes;
+    private readonly ChaincodeExecutor _chaincodes;
     private readonly PeerMetrics _metrics;
 
-    public PeerService(PeerChannels channels, ChaincodeConnections chaincodes, PeerMetrics metrics)
+    public PeerService(PeerChannels channels, ChaincodeExecutor chaincodes, PeerMetrics metrics)
     {
         _channels = channels;
         _chaincodes = chaincodes;
         _metrics = metrics;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the channels and connects to their chaincodes ahead of the first transaction, then to those defined later.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _metrics.TrackChaincodeConnections(() => _chaincodes.Count);
-        return _channels.StartAsync();
+        _metrics.TrackChaincodeConnections(() => _chaincodes.Connections.Count);
+        _channels.DefinitionsCommitted += _chaincodes.ConnectAhead;
+        await _channels.StartAsync().ConfigureAwait(false);
+        foreach (var channel in _channels.All)
+        {
+            _chaincodes.ConnectAhead(channel);
+        }
     }
 
     /// <summary>Nothing to do: the container disposes the chaincode connections and the channels, once, after the server stopped.</summary>

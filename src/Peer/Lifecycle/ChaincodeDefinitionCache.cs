@@ -29,6 +29,7 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
     private readonly Action<string, Exception>? _indexFailed;
     private readonly Dictionary<string, RepeatedField<StateDatabaseIndex>> _indexed = new(StringComparer.Ordinal);
     private volatile IReadOnlyDictionary<string, ChaincodeDefinition> _definitions = new Dictionary<string, ChaincodeDefinition>();
+    private int _version;
 
     /// <param name="state">The channel's state database.</param>
     /// <param name="resources">The channel configuration in force.</param>
@@ -45,6 +46,9 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
     public IReadOnlyCollection<ChaincodeDefinition> All => [.. _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal)];
 
     public ChaincodeDefinition? Find(string name) => _definitions.GetValueOrDefault(name);
+
+    /// <summary>Grows by one at every <see cref="Refresh"/>: a reader can tell the definitions were read again.</summary>
+    public int Version => Volatile.Read(ref _version);
 
     /// <summary>Re-reads every committed definition from the state database.</summary>
     public void Refresh()
@@ -63,6 +67,7 @@ internal sealed class ChaincodeDefinitionCache : IChaincodeDefinitions
             }
         }
         _definitions = definitions;
+        Interlocked.Increment(ref _version);
         CreateIndexes(definitions.Values);
     }
 

@@ -83,6 +83,30 @@ public class PeerNetwork : IAsyncLifetime
         var deploy = await NodeProcess.RunAsync(Repo.CliDll, [.. DeployArgs("deploy", Host.Address, ["--policy", EndorsementPolicy, .. metadata])], null);
         DeployOutput = deploy.Output;
         Assert.True(deploy.ExitCode == 0, $"deploy failed: {deploy.Output}\npeer1:\n{Peer1.Output}\npeer2:\n{Peer2.Output}");
+        ChaincodeConnectionsAfterDeploy = await Task.WhenAll(peers.Select(ChaincodeConnectionsAsync));
+    }
+
+    /// <summary>
+    /// Each peer's <c>chaincode_connections</c> metric once the definition is committed, before any transaction ran:
+    /// waits up to 10 s for it to reach 1, and returns what it was then.
+    /// </summary>
+    internal IReadOnlyList<string> ChaincodeConnectionsAfterDeploy { get; private set; } = [];
+
+    private static async Task<string> ChaincodeConnectionsAsync(PeerNode peer)
+    {
+        using var http = new HttpClient();
+        var value = "";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (value != "1" && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{peer.OperationsPort}/metrics"));
+            value = metrics.Split('\n').FirstOrDefault(line => line.StartsWith("chaincode_connections ", StringComparison.Ordinal))?["chaincode_connections ".Length..].Trim() ?? "";
+            if (value != "1")
+            {
+                await Task.Delay(50);
+            }
+        }
+        return value;
     }
 
     /// <summary><c>zoncoin chaincode VERB</c> arguments for both orgs (each with its admin and its peer).</summary>
