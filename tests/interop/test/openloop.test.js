@@ -101,7 +101,7 @@ test('bench/openloop.js: the official Node client in an open loop against `zonco
         t.diagnostic(line);
     }
 
-    assert.match(lines[0], new RegExp(`^workload put: open loop at ${RATE} tx/s, 0 s warm-up, ${DURATION} s measured; gateway 127\\.0\\.0\\.1:${7351 + offset} \\(Org1MSP\\), channel bench, chaincode basic; client @hyperledger/fabric-gateway 1\\.12\\.1, Node v\\d+.*, TLS$`), output);
+    assert.match(lines[0], new RegExp(`^workload put: open loop at ${RATE} tx/s, 0 s warm-up, ${DURATION} s measured; gateway 127\\.0\\.0\\.1:${7351 + offset} \\(Org1MSP\\), channel bench, chaincode basic; client @hyperledger/fabric-gateway 1\\.12\\.1, Node v\\d+.*, TLS; 20 proposals built and signed offline before the clock started$`), output);
     const committed = lines.map((line) => COMMITTED_LINE.exec(line)).find(Boolean);
     assert.ok(committed, output);
     const succeeded = Number(committed[1].replaceAll(',', ''));
