@@ -44,7 +44,7 @@ public sealed class PeerEndToEndTests
     [Fact]
     public void Each_peer_connects_to_the_chaincode_once_its_definition_commits_before_any_transaction()
     {
-        Assert.Equal(["1", "1"], _network.ChaincodeConnectionsAfterDeploy);
+        Assert.Equal([1L, 1L], _network.ChaincodeConnectionsAfterDeploy);
     }
 
     [Fact]

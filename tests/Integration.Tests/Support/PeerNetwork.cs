@@ -88,25 +88,20 @@ public class PeerNetwork : IAsyncLifetime
 
     /// <summary>
     /// Each peer's <c>chaincode_connections</c> metric once the definition is committed, before any transaction ran:
-    /// waits up to 10 s for it to reach 1, and returns what it was then.
+    /// waits up to 10 s for it to reach 1, and returns what it was then (null: not reported).
     /// </summary>
-    internal IReadOnlyList<string> ChaincodeConnectionsAfterDeploy { get; private set; } = [];
+    internal IReadOnlyList<long?> ChaincodeConnectionsAfterDeploy { get; private set; } = [];
 
-    private static async Task<string> ChaincodeConnectionsAsync(PeerNode peer)
+    private static async Task<long?> ChaincodeConnectionsAsync(PeerNode peer)
     {
-        using var http = new HttpClient();
-        var value = "";
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (value != "1" && waited.Elapsed < TimeSpan.FromSeconds(10))
+        var connections = await peer.ChaincodeConnectionsAsync();
+        while (connections != 1 && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
-            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{peer.OperationsPort}/metrics"));
-            value = metrics.Split('\n').FirstOrDefault(line => line.StartsWith("chaincode_connections ", StringComparison.Ordinal))?["chaincode_connections ".Length..].Trim() ?? "";
-            if (value != "1")
-            {
-                await Task.Delay(50);
-            }
+            await Task.Delay(50);
+            connections = await peer.ChaincodeConnectionsAsync();
         }
-        return value;
+        return connections;
     }
 
     /// <summary><c>zoncoin chaincode VERB</c> arguments for both orgs (each with its admin and its peer).</summary>

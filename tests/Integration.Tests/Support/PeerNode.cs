@@ -141,6 +141,21 @@ internal sealed class PeerNode : IAsyncDisposable
         }
     }
 
+    /// <summary>The <c>chaincode_connections</c> gauge from /metrics; null while the peer does not answer or does not report it.</summary>
+    public async Task<long?> ChaincodeConnectionsAsync()
+    {
+        try
+        {
+            var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{OperationsPort}/metrics"));
+            var match = System.Text.RegularExpressions.Regex.Match(text, "^chaincode_connections (\\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+            return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
